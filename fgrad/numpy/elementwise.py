@@ -1,0 +1,184 @@
+"""Elementwise functions (NumPy ufuncs): each with its VJP and JVP side by side.
+
+Most rules are a partial derivative d f / d arg_i written in terms of the output
+and the arguments; ``defelementwise`` turns it into both rules:
+
+    VJP_i = unbroadcast(g * df/dx_i, x_i)      JVP_i = broadcast(t * df/dx_i, out)
+
+For holomorphic f that is exactly the transpose convention JAX and autograd use
+for complex numbers (no conjugation); the non-holomorphic ones (abs, real, imag,
+conj, angle) get their own rules. Kinks: abs'(0) = 0, sign' = 0, and maximum /
+minimum split the derivative evenly at ties.
+"""
+import numpy as np
+
+from ..rules import defjvp, defmultilinear, defvjp, nondifferentiable
+from ..tracer import primitive
+from . import broadcast
+
+# -- primitives ---------------------------------------------------------------
+
+add, subtract, multiply, divide, power, negative = (primitive(f) for f in (
+    np.add, np.subtract, np.multiply, np.divide, np.power, np.negative))
+exp, log, sin, cos, tan, tanh, sqrt, square, reciprocal = (primitive(f) for f in (
+    np.exp, np.log, np.sin, np.cos, np.tan, np.tanh, np.sqrt, np.square, np.reciprocal))
+absolute, maximum, minimum, real, imag, conj, where = (primitive(f) for f in (
+    np.absolute, np.maximum, np.minimum, np.real, np.imag, np.conj, np.where))
+abs = absolute
+true_divide = divide
+
+# Comparisons and rounding: constant almost everywhere, so no derivative.
+equal, not_equal, less, less_equal, greater, greater_equal, sign, floor, ceil = (
+    primitive(f) for f in (np.equal, np.not_equal, np.less, np.less_equal, np.greater,
+                           np.greater_equal, np.sign, np.floor, np.ceil))
+floor_divide, remainder, logical_not, logical_and, logical_or, isfinite, isnan = (
+    primitive(f) for f in (np.floor_divide, np.remainder, np.logical_not,
+                           np.logical_and, np.logical_or, np.isfinite, np.isnan))
+mod = remainder
+_CONSTANT = (equal, not_equal, less, less_equal, greater, greater_equal, sign, floor,
+             ceil, floor_divide, logical_not, logical_and, logical_or, isfinite, isnan)
+
+
+def defelementwise(f, *partials, save="all"):
+    """Rules of elementwise ``f`` from its partials ``p_i(out, *args) = df/dx_i``."""
+    def vjp(i, p):
+        return lambda g, out, *args: broadcast.unbroadcast(g * p(out, *args), args[i])
+
+    def jvp(p):
+        return lambda t, out, *args: broadcast.broadcast_like(t * p(out, *args), out)
+
+    defvjp(f, *(None if p is None else vjp(i, p) for i, p in enumerate(partials)), save=save)
+    defjvp(f, *(None if p is None else jvp(p) for p in partials))
+
+
+def defunary(f, derivative, save):
+    """Rules of a unary ``f`` whose derivative is ``derivative(out, x)``: the
+    tangent and cotangent are multiplied by it, no broadcasting to undo."""
+    defvjp(f, lambda g, out, x: g * derivative(out, x), save=save)
+    defjvp(f, lambda t, out, x: t * derivative(out, x))
+
+
+# -- unary: d f(x) = f'(x) dx --------------------------------------------------
+defunary(exp,        lambda out, x: out,                       save="out")
+defunary(log,        lambda out, x: reciprocal(x),             save="args")
+defunary(sin,        lambda out, x: cos(x),                    save="args")
+defunary(cos,        lambda out, x: -sin(x),                   save="args")
+defunary(tan,        lambda out, x: 1 + square(out),           save="out")
+defunary(tanh,       lambda out, x: 1 - square(out),           save="out")
+defunary(sqrt,       lambda out, x: 0.5 * reciprocal(out),     save="out")
+defunary(square,     lambda out, x: 2 * x,                     save="args")
+defunary(reciprocal, lambda out, x: -square(out),              save="out")
+
+
+# -- linear -------------------------------------------------------------------
+# d (x + y) = dx + dy;  d (x - y) = dx - dy;  d (-x) = -dx
+defvjp(add, lambda g, out, x, y: broadcast.unbroadcast(g, x),
+            lambda g, out, x, y: broadcast.unbroadcast(g, y), save="shapes")
+defjvp(add, lambda t, out, x, y: broadcast.broadcast_like(t, out),
+            lambda t, out, x, y: broadcast.broadcast_like(t, out))
+defvjp(subtract, lambda g, out, x, y: broadcast.unbroadcast(g, x),
+                 lambda g, out, x, y: broadcast.unbroadcast(-g, y), save="shapes")
+defjvp(subtract, lambda t, out, x, y: broadcast.broadcast_like(t, out),
+                 lambda t, out, x, y: broadcast.broadcast_like(-t, out))
+defmultilinear(negative, lambda g, out, x: -g, save="shapes")
+# real and imag are real-linear; their transposes embed a real cotangent in C.
+defmultilinear(real, lambda g, out, x: broadcast.fit_dtype(g, x.dtype), save="shapes")
+defmultilinear(imag, lambda g, out, x: broadcast.fit_dtype(g * -1j, x.dtype), save="shapes")
+defmultilinear(conj, lambda g, out, x: conj(g), save="shapes")
+
+# -- binary -------------------------------------------------------------------
+# d (x y) = y dx + x dy
+defmultilinear(multiply, lambda g, out, x, y: broadcast.unbroadcast(g * y, x),
+                         lambda g, out, x, y: broadcast.unbroadcast(g * x, y))
+# d (x / y) = dx / y - (out / y) dy
+defelementwise(divide, lambda out, x, y: 1.0 / y,
+                       lambda out, x, y: -out / y)
+
+
+def _power_dx(out, x, y):
+    """d x**y / dx = y x**(y-1), written so that y = 0 gives 0 even at x = 0."""
+    return y * power(x, where(equal(y, 0), 1, y - 1))
+
+
+def _power_dy(out, x, y):
+    """d x**y / dy = x**y log x, taken as 0 at x = 0 (the limit for y > 0)."""
+    return out * log(where(equal(x, 0), 1, x))
+
+
+defelementwise(power, _power_dx, _power_dy)
+
+
+def _pick(a, b):
+    """Share of the derivative going to ``a`` in max(a, b): 1, 1/2 at a tie, or 0."""
+    return where(greater(a, b), 1.0, where(equal(a, b), 0.5, 0.0))
+
+
+defelementwise(maximum, lambda out, x, y: _pick(x, y), lambda out, x, y: _pick(y, x),
+               save="args")
+defelementwise(minimum, lambda out, x, y: _pick(y, x), lambda out, x, y: _pick(x, y),
+               save="args")
+
+
+# d |x| = sign(x) dx;  d |z| = Re(conj(z) dz) / |z|;  abs'(0) = 0
+def _abs_direction(out, x):
+    if x.dtype.kind != "c":
+        return sign(x)
+    return where(equal(out, 0), 0, conj(x) / where(equal(out, 0), 1, out))
+
+
+defvjp(absolute, lambda g, out, x: g * _abs_direction(out, x), save="all")
+defjvp(absolute, lambda t, out, x: real(t * _abs_direction(out, x)))
+
+
+# -- where(c, x, y): the condition is data without a derivative ---------------
+def _where_vjp(branch):
+    def vjp(g, out, c, x, y):
+        arg = (x, y)[branch]
+        return broadcast.unbroadcast(where(c, g, 0) if branch == 0 else where(c, 0, g), arg)
+    return vjp
+
+
+def _where_jvp(branch):
+    def jvp(t, out, c, x, y):
+        return broadcast.broadcast_like(where(c, t, 0) if branch == 0 else where(c, 0, t), out)
+    return jvp
+
+
+defvjp(where, None, _where_vjp(0), _where_vjp(1), save="args")
+defjvp(where, None, _where_jvp(0), _where_jvp(1))
+
+# d (x mod y) = dx - floor(x / y) dy
+defelementwise(remainder, lambda out, x, y: 1.0, lambda out, x, y: -floor_divide(x, y),
+               save="args")
+
+for _f in _CONSTANT:
+    nondifferentiable(_f)
+
+
+def clip(a, a_min=None, a_max=None):
+    """NumPy's clip, differentiable: the derivative is 1 inside [a_min, a_max], ends included."""
+    if a_min is not None:
+        a = where(less(a, a_min), a_min, a)
+    if a_max is not None:
+        a = where(greater(a, a_max), a_max, a)
+    return a
+
+
+def _astype(x, dtype):
+    return np.asarray(x).astype(dtype)
+
+
+_cast = primitive(_astype, "astype")
+_cast_to_constant = primitive(_astype, "astype_constant")
+
+
+def astype(x, dtype):
+    """``x`` converted to ``dtype``; a cast to an integer or boolean type has no derivative."""
+    if np.dtype(dtype).kind in "fc":
+        return _cast(x, dtype=dtype)
+    return _cast_to_constant(x, dtype=dtype)
+
+
+# d cast(x) = cast(dx); the transpose casts back
+defmultilinear(_cast, lambda g, out, x, dtype: broadcast.fit_dtype(g, x.dtype), save="shapes")
+nondifferentiable(_cast_to_constant)

@@ -1,0 +1,108 @@
+"""Indexing, and the functional updates that replace ``x[i] = v``.
+
+``getitem`` reads; ``index_add`` and ``index_set`` return an updated copy and are
+each other's building blocks: reading is the transpose of adding into zeros.
+``at(x)[i].set(v)`` (and ``x.at[i]`` on traced arrays) is the public form.
+"""
+import numpy as np
+
+from ..rules import defjvp, defmultilinear, defvjp
+from ..tracer import primitive
+from . import broadcast
+from .elementwise import maximum, minimum
+
+
+def _is_basic(index):
+    """True when ``index`` selects each element at most once (no integer arrays)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice))
+               for p in parts)
+
+
+def _getitem(x, index):
+    return x[index]
+
+
+def _index_add(x, index, v):
+    out = np.array(x, dtype=np.result_type(x, v), copy=True)
+    if _is_basic(index):
+        out[index] += v
+    else:
+        np.add.at(out, index, v)
+    return out
+
+
+def _index_set(x, index, v):
+    out = np.array(x, dtype=np.result_type(x, v), copy=True)
+    out[index] = v
+    return out
+
+
+getitem = primitive(_getitem, "getitem")
+index_add = primitive(_index_add, "index_add")
+index_set = primitive(_index_set, "index_set")
+
+
+# d x[i] = dx[i];  its transpose adds the cotangent into zeros at i
+defmultilinear(getitem, lambda g, out, x, index:
+               index_add(np.zeros(x.shape, g.dtype), index, g), None, save="shapes")
+
+
+# d add_at(x, i, v) = add_at(dx, i, dv)
+def _index_add_jvp_v(t, out, x, index, v):
+    return index_add(np.zeros(out.shape, t.dtype), index, t)
+
+
+defvjp(index_add, lambda g, out, x, index, v: broadcast.unbroadcast(g, x), None,
+                  lambda g, out, x, index, v: broadcast.unbroadcast(g[index], v), save="shapes")
+defjvp(index_add, lambda t, out, x, index, v: broadcast.broadcast_like(t, out), None,
+                  _index_add_jvp_v)
+
+
+# d set_at(x, i, v) = set_at(dx, i, dv): x's derivative is cut where v overwrites it
+def _index_set_jvp_v(t, out, x, index, v):
+    return index_set(np.zeros(out.shape, t.dtype), index, t)
+
+
+defvjp(index_set, lambda g, out, x, index, v: broadcast.unbroadcast(index_set(g, index, 0), x),
+                  None,
+                  lambda g, out, x, index, v: broadcast.unbroadcast(g[index], v), save="shapes")
+defjvp(index_set, lambda t, out, x, index, v: broadcast.broadcast_like(index_set(t, index, 0), out),
+                  None, _index_set_jvp_v)
+
+
+class _IndexUpdate:
+    """``x.at[index]``: functional updates that return a new array."""
+    __slots__ = ("x", "index")
+
+    def __init__(self, x, index):
+        self.x, self.index = x, index
+
+    def get(self):
+        return getitem(self.x, self.index)
+
+    def set(self, v):
+        return index_set(self.x, self.index, v)
+
+    def add(self, v):
+        return index_add(self.x, self.index, v)
+
+    def multiply(self, v):
+        return index_set(self.x, self.index, getitem(self.x, self.index) * v)
+
+    def min(self, v):
+        return index_set(self.x, self.index, minimum(getitem(self.x, self.index), v))
+
+    def max(self, v):
+        return index_set(self.x, self.index, maximum(getitem(self.x, self.index), v))
+
+
+class at:
+    """``at(x)[index].set(v)``: the functional update, for plain and traced arrays alike."""
+    __slots__ = ("x",)
+
+    def __init__(self, x):
+        self.x = x
+
+    def __getitem__(self, index):
+        return _IndexUpdate(self.x, index)

@@ -1,0 +1,60 @@
+"""Matrix products: ``matmul`` is the primitive; ``dot`` is built on it.
+
+d (A B) = dA B + A dB, so the cotangents are  A: G Bᵀ  and  B: Aᵀ G  (no
+conjugation: the transpose convention of JAX and autograd). 1-d operands are
+promoted to matrices as matmul promotes them, and stacked (batch) axes that
+broadcasting added are summed away.
+"""
+import numpy as np
+
+from ..rules import defmultilinear
+from ..tracer import primitive
+from . import broadcast, shape as shape_ops
+from .elementwise import multiply
+
+matmul = primitive(np.matmul, "matmul")
+
+
+def _as_matrices(g, a, b):
+    """The cotangent ``g`` with the axes matmul dropped for 1-d ``a`` or ``b`` put back."""
+    if len(a.shape) == 1:
+        g = shape_ops.expand_dims(g, -2)
+    if len(b.shape) == 1:
+        g = shape_ops.expand_dims(g, -1)
+    return g
+
+
+def _matmul_vjp_a(g, out, a, b):
+    g = _as_matrices(g, a, b)
+    b2 = b if len(b.shape) > 1 else shape_ops.expand_dims(b, -1)
+    ct = matmul(g, shape_ops.swapaxes(b2, -1, -2))
+    if len(a.shape) == 1:
+        ct = shape_ops.squeeze(ct, -2)
+    return broadcast.unbroadcast(ct, a)
+
+
+def _matmul_vjp_b(g, out, a, b):
+    g = _as_matrices(g, a, b)
+    a2 = a if len(a.shape) > 1 else shape_ops.expand_dims(a, 0)
+    ct = matmul(shape_ops.swapaxes(a2, -1, -2), g)
+    if len(b.shape) == 1:
+        ct = shape_ops.squeeze(ct, -1)
+    return broadcast.unbroadcast(ct, b)
+
+
+defmultilinear(matmul, _matmul_vjp_a, _matmul_vjp_b)
+
+
+def dot(a, b):
+    """NumPy's dot, differentiable: a product over the last axis of ``a`` and the
+    second-to-last of ``b``."""
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return multiply(a, b)
+    if np.ndim(b) <= 2:
+        return matmul(a, b)
+    b_shape = np.shape(b)
+    rows = shape_ops.reshape(a, (-1, b_shape[-2]))
+    cols = shape_ops.reshape(shape_ops.moveaxis(b, -2, 0), (b_shape[-2], -1))
+    out = matmul(rows, cols)
+    b_free = b_shape[:-2] + b_shape[-1:]
+    return shape_ops.reshape(out, np.shape(a)[:-1] + b_free)

@@ -1,0 +1,141 @@
+"""Reverse mode: record a graph on the forward pass, walk it backwards for VJPs.
+
+Each primitive call under a ``ReverseTrace`` makes one ``Node``: its VJP rules,
+its parents, and only what its rules need (the table's ``save`` entry), so
+intermediates no rule needs are freed as the forward pass goes on.
+
+The backward pass visits nodes in decreasing creation order, which is a reverse
+topological order (a node is made after its parents). A heap gives that order
+over just the nodes that receive a cotangent, with no recursion, so graphs of any
+depth work. Each cotangent is dropped once its node has been processed; with
+``consume=True`` each node's saved values go too.
+"""
+import heapq
+import itertools
+
+from .rules import NONDIFFERENTIABLE, VJP_RULES
+from .tracer import Box, Trace, new_box
+
+
+class Aval:
+    """Shape and dtype of an array the backward pass no longer holds."""
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, x):
+        self.shape = x.shape
+        self.dtype = x.dtype
+
+    ndim = property(lambda self: len(self.shape))
+    size = property(lambda self: _prod(self.shape))
+
+
+def _prod(shape):
+    n = 1
+    for d in shape:
+        n *= d
+    return n
+
+
+class Node:
+    """One primitive call on the graph; a leaf (an input) has no parents."""
+    __slots__ = ("rules", "out", "args", "params", "parents", "seq", "__weakref__")
+
+    def __init__(self, rules, out, args, params, parents, seq):
+        self.rules = rules
+        self.out = out
+        self.args = args
+        self.params = params
+        self.parents = parents  # tuple of (argument index, parent Node)
+        self.seq = seq
+
+
+class ReverseTrace(Trace):
+    __slots__ = ("_seq",)
+
+    def __init__(self):
+        super().__init__()
+        self._seq = itertools.count()
+
+    def leaf(self, value):
+        """Box an input of the function being differentiated."""
+        return new_box(value, self, Node(None, None, None, None, (), next(self._seq)))
+
+    def process(self, prim, args, params):
+        entry = VJP_RULES.get(prim)
+        if entry is None:
+            raise NotImplementedError(f"reverse mode: primitive '{prim.name}' has no VJP rule")
+        values = list(args)
+        parents = []
+        for i, a in enumerate(args):
+            if isinstance(a, Box) and a._trace is self:
+                values[i] = a._value
+                parents.append((i, a._data))
+        out = prim.bind(*values, **params)
+        if entry is NONDIFFERENTIABLE:
+            return out
+        rules, save = entry
+        for i, _ in parents:
+            if i >= len(rules) or rules[i] is None:
+                raise NotImplementedError(f"reverse mode: primitive '{prim.name}' is not "
+                                          f"differentiable in its argument {i}")
+        if save == "out" or save == "shapes":
+            for i, _ in parents:
+                values[i] = Aval(values[i])
+        node = Node(rules, None if save == "args" or save == "shapes" else out,
+                    values, params, parents, next(self._seq))
+        return new_box(out, self, node)
+
+
+def vjp_flat(fun, primals):
+    """Run ``fun`` on a list of arrays, recording a graph.
+
+    Returns the list of outputs (this trace's boxes removed) and
+    ``vjp_fn(cotangents, consume=False)``, which maps one cotangent per output
+    (None for zero) to one per primal (None where no cotangent reaches it).
+    """
+    trace = ReverseTrace()
+    boxes = [trace.leaf(p) for p in primals]
+    outs = fun(*boxes)
+    out_nodes = [o._data if isinstance(o, Box) and o._trace is trace else None for o in outs]
+    out_values = [o._value if n is not None else o for o, n in zip(outs, out_nodes)]
+    leaves = [b._data for b in boxes]
+    del boxes, outs
+
+    def vjp_fn(cotangents, consume=False):
+        seeds = [(n, ct) for n, ct in zip(out_nodes, cotangents, strict=True)
+                 if n is not None and ct is not None]
+        return backward_pass(seeds, leaves, consume)
+
+    return out_values, vjp_fn
+
+
+def backward_pass(seeds, leaves, consume):
+    """Propagate cotangents from ``seeds`` [(node, ct)] down to ``leaves``."""
+    pending = {}
+    heap = []
+    for node, ct in seeds:
+        _accumulate(pending, heap, node, ct)
+    while heap:
+        node = heapq.heappop(heap)[1]
+        parents = node.parents
+        if not parents:
+            continue  # a leaf keeps its cotangent in ``pending``
+        g = pending.pop(node)
+        rules, out, args, params = node.rules, node.out, node.args, node.params
+        for i, parent in parents:
+            ct = rules[i](g, out, *args, **params)
+            if ct is not None:
+                _accumulate(pending, heap, parent, ct)
+        if consume:
+            node.out = node.args = node.params = None
+            node.parents = ()
+    return [pending.get(leaf) for leaf in leaves]
+
+
+def _accumulate(pending, heap, node, ct):
+    """Add ``ct`` to the cotangent waiting at ``node``."""
+    if node in pending:
+        pending[node] = pending[node] + ct
+    else:
+        pending[node] = ct
+        heapq.heappush(heap, (-node.seq, node))
