@@ -4,7 +4,7 @@ A box of a ``ForwardTrace`` holds its tangent in ``_data``. Values with a zero
 tangent are simply not boxed, so zeros cost nothing.
 """
 from .rules import JVP_RULES, NONDIFFERENTIABLE
-from .tracer import Box, Trace, new_box
+from .tracer import Box, Trace, bind, new_box
 
 
 class ForwardTrace(Trace):
@@ -16,11 +16,16 @@ class ForwardTrace(Trace):
             raise NotImplementedError(f"forward mode: primitive '{prim.name}' has no JVP rule")
         values = list(args)
         tangents = []
+        lower = False  # boxes of lower levels remain after unboxing ours
         for i, a in enumerate(args):
-            if isinstance(a, Box) and a._trace is self:
-                values[i] = a._value
-                tangents.append((i, a._data))
-        out = prim.bind(*values, **params)
+            if isinstance(a, Box):
+                if a._trace is self:
+                    values[i] = v = a._value
+                    lower = lower or isinstance(v, Box)
+                    tangents.append((i, a._data))
+                else:
+                    lower = True
+        out = bind(prim, values, params) if lower else prim.impl(*values, **params)
         if rules is NONDIFFERENTIABLE:
             return out
         t_out = None

@@ -14,7 +14,7 @@ import heapq
 import itertools
 
 from .rules import NONDIFFERENTIABLE, VJP_RULES
-from .tracer import Box, Trace, new_box
+from .tracer import Box, Trace, bind, new_box
 
 
 class Aval:
@@ -66,11 +66,16 @@ class ReverseTrace(Trace):
             raise NotImplementedError(f"reverse mode: primitive '{prim.name}' has no VJP rule")
         values = list(args)
         parents = []
+        lower = False  # boxes of lower levels remain after unboxing ours
         for i, a in enumerate(args):
-            if isinstance(a, Box) and a._trace is self:
-                values[i] = a._value
-                parents.append((i, a._data))
-        out = prim.bind(*values, **params)
+            if isinstance(a, Box):
+                if a._trace is self:
+                    values[i] = v = a._value
+                    lower = lower or isinstance(v, Box)
+                    parents.append((i, a._data))
+                else:
+                    lower = True
+        out = bind(prim, values, params) if lower else prim.impl(*values, **params)
         if entry is NONDIFFERENTIABLE:
             return out
         rules, save = entry

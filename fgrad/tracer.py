@@ -79,13 +79,15 @@ def unbox(x):
     return x
 
 
-def top_trace(args):
-    """The trace of highest level among the boxes in ``args``."""
+def bind(prim, args, params):
+    """Call ``prim``: NumPy on plain values, else the trace of highest level."""
     top = None
     for a in args:
         if isinstance(a, Box) and (top is None or a._trace.level > top.level):
             top = a._trace
-    return top
+    if top is None:
+        return prim.impl(*args, **params)
+    return top.process(prim, args, params)
 
 
 class Primitive:
@@ -103,13 +105,6 @@ class Primitive:
     def __repr__(self):
         return f"<primitive {self.name}>"
 
-    def bind(self, *args, **params):
-        """Call the primitive, dispatching to the top trace if any arg is boxed."""
-        trace = top_trace(args)
-        if trace is None:
-            return self.impl(*args, **params)
-        return trace.process(self, args, params)
-
 
 def primitive(impl, name=None):
     """Wrap ``impl`` as a primitive; the result calls ``impl`` on plain values
@@ -118,7 +113,6 @@ def primitive(impl, name=None):
     Positional arguments are data, keyword arguments are static parameters.
     """
     prim = Primitive(name or impl.__name__, impl)
-    dispatch = prim.bind
 
     def wrapped(*args, **params):
         if "out" in params:
@@ -126,7 +120,7 @@ def primitive(impl, name=None):
                             "immutable under fgrad; use the returned value instead")
         for a in args:
             if isinstance(a, Box):
-                return dispatch(*args, **params)
+                return bind(prim, args, params)
         return impl(*args, **params)
 
     wrapped.prim = prim
