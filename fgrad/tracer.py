@@ -40,6 +40,10 @@ class Trace:
         """Evaluate ``prim(*args, **params)`` where some args are this trace's boxes."""
         raise NotImplementedError
 
+    def shape_of(self, box):
+        """The shape the traced function sees for ``box``."""
+        return box._value.shape
+
 
 class Box:
     """A value seen by a trace. ``_data`` is the trace's own record for it:

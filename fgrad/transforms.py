@@ -1,18 +1,35 @@
 """The public transforms: a pytree and ``argnums`` shell around the flat cores.
 
-``vjp_flat`` (reverse.py) and ``jvp_flat`` (forward.py) see only flat lists of
-arrays. ``_flatten_fun`` turns a user's function of pytrees into such a flat
-function; everything else here is checking input and rebuilding structure.
+``vjp_flat`` (reverse.py), ``jvp_flat`` (forward.py) and ``vmap_flat``
+(batching.py) see only flat lists of arrays. ``_flatten_fun`` turns a user's
+function of pytrees into such a flat function; everything else here is checking
+input and rebuilding structure.
+
+A transformed function is a ``functools.partial`` of a module-level function, so
+it pickles whenever the function it transforms does (``pickle.dumps(grad(f))``).
 """
+import functools
+
 import numpy as np
 
+from .batching import vmap_flat
 from .forward import jvp_flat
 from .reverse import vjp_flat
-from .rules import nondifferentiable
+from .rules import defbatch, nondifferentiable
 from .tracer import Box, primitive, unbox
 from .tree import tree_flatten, tree_map, tree_unflatten
 
 _ARRAY_TYPES = (np.ndarray, np.generic, float, int, complex, bool)
+
+
+def transformed(impl, fun, *options):
+    """``impl(fun, *options, *args)`` as a picklable function of ``args`` that looks like ``fun``."""
+    return functools.update_wrapper(functools.partial(impl, fun, *options), fun,
+                                    updated=())
+
+
+def dtype_of(x):
+    return x.dtype if hasattr(x, "dtype") else np.result_type(x)
 
 
 def _as_primal(x, who):
@@ -23,10 +40,9 @@ def _as_primal(x, who):
                         "array nor a scalar; register its type with "
                         "fgrad.tree.register_pytree_node, or pass it as a non-differentiated "
                         "argument (outside argnums)")
-    kind = np.result_type(value).kind
-    if kind not in "fc":
+    if dtype_of(value).kind not in "fc":
         raise TypeError(f"{who}: can't differentiate with respect to a value of dtype "
-                        f"{np.result_type(value)}; only float and complex inputs have "
+                        f"{dtype_of(value)}; only float and complex inputs have "
                         "derivatives. Cast it first, e.g. x.astype(float) or 2.0 instead of 2")
     if isinstance(x, Box):
         return x
@@ -81,9 +97,9 @@ def _split(leaves, store):
             tree_unflatten(store["aux_tree"], leaves[n:]))
 
 
-def _zeros_like(x):
-    value = unbox(x)
-    return np.zeros(np.shape(value), np.result_type(value))
+def zeros_like(x):
+    """Plain zeros with the shape and dtype that the traced function sees for ``x``."""
+    return np.zeros(np.shape(x), dtype_of(x))
 
 
 def vjp(fun, *primals, has_aux=False):
@@ -101,11 +117,11 @@ def vjp(fun, *primals, has_aux=False):
             raise ValueError(f"vjp_fn: the cotangent has structure {ct_tree}, "
                              f"but the output has structure {out_tree}")
         for ct, o in zip(ct_leaves, outs):
-            if np.shape(unbox(ct)) != np.shape(unbox(o)):
-                raise ValueError(f"vjp_fn: a cotangent of shape {np.shape(unbox(ct))} was "
-                                 f"given for an output of shape {np.shape(unbox(o))}")
+            if np.shape(ct) != np.shape(o):
+                raise ValueError(f"vjp_fn: a cotangent of shape {np.shape(ct)} was "
+                                 f"given for an output of shape {np.shape(o)}")
         cts = vjp_flat_fn(ct_leaves + [None] * store["aux_tree"].num_leaves)
-        cts = [_zeros_like(p) if c is None else c for c, p in zip(cts, primal_leaves)]
+        cts = [zeros_like(p) if c is None else c for c, p in zip(cts, primal_leaves)]
         return tree_unflatten(in_tree, cts)
 
     return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
@@ -113,13 +129,12 @@ def vjp(fun, *primals, has_aux=False):
 
 def _scalar_seed(out, holomorphic, who):
     """The cotangent 1 for ``grad``'s output, after checking that it is a real scalar."""
-    value = unbox(out)
-    if not isinstance(value, _ARRAY_TYPES) or np.ndim(value) != 0:
+    if not isinstance(unbox(out), _ARRAY_TYPES) or np.ndim(out) != 0:
         raise TypeError(f"{who}: the function must return a scalar, but it returned "
-                        f"shape {np.shape(value)}. For a non-scalar output use jacrev "
+                        f"shape {np.shape(out)}. For a non-scalar output use jacrev "
                         "(the full Jacobian), vjp (a vector-Jacobian product) or "
                         "elementwise_grad (the gradient of the sum of the outputs)")
-    dtype = np.result_type(value)
+    dtype = dtype_of(out)
     if dtype.kind == "c" and not holomorphic:
         raise TypeError(f"{who}: the function returned a complex value; pass "
                         "holomorphic=True for the derivative of a holomorphic function, or "
@@ -129,37 +144,39 @@ def _scalar_seed(out, holomorphic, who):
     return np.ones((), dtype)
 
 
+def _value_and_grad(fun, argnums, has_aux, holomorphic, *args):
+    primals, flat_fun, in_tree, store, single = _flatten_fun(fun, args, argnums, has_aux, "grad")
+    if holomorphic and any(dtype_of(p).kind != "c" for p in primals):
+        raise TypeError("grad: holomorphic=True needs complex inputs")
+    outs, vjp_fn = vjp_flat(flat_fun, primals)
+    value, aux = _split(outs, store)
+    if store["tree"] != _SCALAR_TREE:
+        raise TypeError(f"grad: the function must return a scalar, but it returned "
+                        f"{store['tree']}. Use jacrev, vjp or elementwise_grad.")
+    seed = _scalar_seed(value, holomorphic, "grad")
+    cts = vjp_fn([seed] + [None] * store["aux_tree"].num_leaves, consume=True)
+    cts = [zeros_like(p) if c is None else c for c, p in zip(cts, primals)]
+    grads = tree_unflatten(in_tree, cts)
+    grads = grads[0] if single else grads
+    return ((value, aux) if has_aux else value), grads
+
+
+_SCALAR_TREE = tree_flatten(0.0)[1]
+
+
+def _grad(fun, argnums, has_aux, holomorphic, *args):
+    value, g = _value_and_grad(fun, argnums, has_aux, holomorphic, *args)
+    return (g, value[1]) if has_aux else g
+
+
 def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False):
     """A function giving ``(fun(*args), d fun / d args[argnums])``."""
-    def value_and_grad_fun(*args):
-        primals, flat_fun, in_tree, store, single = _flatten_fun(
-            fun, args, argnums, has_aux, "grad")
-        if holomorphic:
-            for p in primals:
-                if np.result_type(unbox(p)).kind != "c":
-                    raise TypeError("grad: holomorphic=True needs complex inputs")
-        outs, vjp_fn = vjp_flat(flat_fun, primals)
-        value, aux = _split(outs, store)
-        if store["tree"].num_leaves != 1 or store["tree"] != tree_flatten(0.0)[1]:
-            raise TypeError(f"grad: the function must return a scalar, but it returned "
-                            f"{store['tree']}. Use jacrev, vjp or elementwise_grad.")
-        seed = _scalar_seed(value, holomorphic, "grad")
-        cts = vjp_fn([seed] + [None] * store["aux_tree"].num_leaves, consume=True)
-        cts = [_zeros_like(p) if c is None else c for c, p in zip(cts, primals)]
-        grads = tree_unflatten(in_tree, cts)
-        grads = grads[0] if single else grads
-        return ((value, aux) if has_aux else value), grads
-    return value_and_grad_fun
+    return transformed(_value_and_grad, fun, argnums, has_aux, holomorphic)
 
 
 def grad(fun, argnums=0, has_aux=False, holomorphic=False):
     """A function giving the gradient of scalar ``fun`` w.r.t. ``args[argnums]``."""
-    vg = value_and_grad(fun, argnums, has_aux, holomorphic)
-
-    def grad_fun(*args):
-        (value, g) = vg(*args)
-        return (g, value[1]) if has_aux else g
-    return grad_fun
+    return transformed(_grad, fun, argnums, has_aux, holomorphic)
 
 
 def jvp(fun, primals, tangents, has_aux=False):
@@ -175,26 +192,71 @@ def jvp(fun, primals, tangents, has_aux=False):
     outs, out_tangents = jvp_flat(flat_fun, primal_leaves, tangent_leaves)
     out, aux = _split(outs, store)
     n = store["tree"].num_leaves
-    out_tangents = [_zeros_like(o) if t is None else t for t, o in zip(out_tangents[:n], outs)]
+    out_tangents = [zeros_like(o) if t is None else t for t, o in zip(out_tangents[:n], outs)]
     tangent_out = tree_unflatten(store["tree"], out_tangents)
     return (out, tangent_out, aux) if has_aux else (out, tangent_out)
 
 
 def _as_tangent(t, primal):
     """Check a tangent against its primal: same shape, cast to its dtype."""
-    p, v = unbox(primal), unbox(t)
-    if np.shape(v) != np.shape(p):
-        raise ValueError(f"jvp: a tangent of shape {np.shape(v)} was given for a primal of "
-                         f"shape {np.shape(p)}; each tangent must have its primal's shape")
+    if np.shape(t) != np.shape(primal):
+        raise ValueError(f"jvp: a tangent of shape {np.shape(t)} was given for a primal of "
+                         f"shape {np.shape(primal)}; each tangent must have its primal's shape")
     if isinstance(t, Box):
         return t
-    return np.asarray(t, dtype=np.result_type(p))
+    return np.asarray(t, dtype=dtype_of(primal))
 
 
 _stop = primitive(lambda x: x, "stop_gradient")
 nondifferentiable(_stop)
+defbatch(_stop, lambda args, dims: (args[0], dims[0]))
 
 
 def stop_gradient(x):
     """``x`` (any pytree), treated as a constant by every transform."""
     return tree_map(_stop, x)
+
+
+def _axes_per_leaf(axes, tree, who):
+    """Expand ``axes`` (an int, None, or a pytree prefix of ``tree``) to one per leaf."""
+    if axes is None or isinstance(axes, int):
+        return [axes] * len(tree_flatten(tree)[0])
+    if isinstance(axes, dict) and isinstance(tree, dict) and axes.keys() == tree.keys():
+        return [a for k in sorted(tree) for a in _axes_per_leaf(axes[k], tree[k], who)]
+    if isinstance(axes, (list, tuple)) and isinstance(tree, (list, tuple)) \
+            and len(axes) == len(tree):
+        return [a for ax, t in zip(axes, tree) for a in _axes_per_leaf(ax, t, who)]
+    raise ValueError(f"vmap: {who} {axes!r} does not match the structure {tree_flatten(tree)[1]}")
+
+
+def _vmap(fun, in_axes, out_axes, *args):
+    if isinstance(in_axes, list):
+        in_axes = tuple(in_axes)
+    if isinstance(in_axes, tuple) and len(in_axes) != len(args):
+        raise ValueError(f"vmap: in_axes has {len(in_axes)} entries but the function got "
+                         f"{len(args)} positional arguments")
+    leaves, in_tree = tree_flatten(args)
+    in_dims = _axes_per_leaf(in_axes, args, "in_axes")
+    leaves = [x if d is None or isinstance(x, Box) else np.asarray(x)
+              for x, d in zip(leaves, in_dims)]
+    store = {}
+
+    def flat_fun(*flat):
+        out_leaves, store["tree"] = tree_flatten(fun(*tree_unflatten(in_tree, flat)))
+        return out_leaves
+
+    def out_dims_of(n):
+        return _axes_per_leaf(out_axes, tree_unflatten(store["tree"], [0] * n), "out_axes")
+
+    outs = vmap_flat(flat_fun, leaves, in_dims, out_dims_of)
+    return tree_unflatten(store["tree"], outs)
+
+
+def vmap(fun, in_axes=0, out_axes=0):
+    """``fun`` mapped over an axis of its arguments, run once on whole batches.
+
+    ``in_axes``: the batch axis of every argument (an int, or None for an argument
+    shared by all examples), or a tuple with one entry (a pytree prefix) per
+    argument; ``out_axes`` likewise for the outputs.
+    """
+    return transformed(_vmap, fun, in_axes, out_axes)

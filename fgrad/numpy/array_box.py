@@ -4,6 +4,8 @@ Every operator and method maps to an ``fgrad.numpy`` function, so code written
 for arrays runs unchanged on boxes. Boxes are immutable: item assignment is an
 error that points to ``x.at[i].set(v)``.
 """
+import math
+
 import numpy as np
 
 from ..tracer import Box, register_box
@@ -19,9 +21,9 @@ def _binary(f, reflected=False):
 class ArrayBox(Box):
     __slots__ = ()
 
-    shape = property(lambda self: self._value.shape)
-    ndim = property(lambda self: self._value.ndim)
-    size = property(lambda self: self._value.size)
+    shape = property(lambda self: self._trace.shape_of(self))
+    ndim = property(lambda self: len(self._trace.shape_of(self)))
+    size = property(lambda self: math.prod(self._trace.shape_of(self)))
     dtype = property(lambda self: self._value.dtype)
     T = property(lambda self: sh.transpose(self))
     real = property(lambda self: ew.real(self))
@@ -32,7 +34,10 @@ class ArrayBox(Box):
         return f"ArrayBox(level={self._trace.level}, value={self._value!r})"
 
     def __len__(self):
-        return len(self._value)
+        shape = self.shape
+        if not shape:
+            raise TypeError("len() of a 0-d array")
+        return shape[0]
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))

@@ -3,10 +3,13 @@
 ``array`` and ``asarray`` are the exception: given a (nested) list holding
 traced values they stack them, so ``fnp.array([x, y])`` stays differentiable.
 """
+import math
+
 import numpy as np
 
-from ..rules import nondifferentiable
+from ..rules import defbatch, nondifferentiable
 from ..tracer import Box, primitive
+from . import batch
 from .shape import stack
 
 zeros, ones, empty, full, eye, identity, arange, linspace = (
@@ -17,6 +20,18 @@ zeros_like, ones_like, empty_like, full_like, shape, ndim, size = (
                            np.shape, np.ndim, np.size))
 for _f in (zeros_like, ones_like, empty_like, full_like, shape, ndim, size):
     nondifferentiable(_f)
+for _f in (zeros_like, ones_like, empty_like, full_like):
+    defbatch(_f, batch.elementwise(_f))
+
+
+def _example_shape(x, d):
+    s = np.shape(x)
+    return s[:d] + s[d + 1:]
+
+
+defbatch(shape, lambda args, dims: (_example_shape(args[0], dims[0]), None))
+defbatch(ndim, lambda args, dims: (np.ndim(args[0]) - 1, None))
+defbatch(size, lambda args, dims: (math.prod(_example_shape(args[0], dims[0])), None))
 
 
 def _holds_box(obj):

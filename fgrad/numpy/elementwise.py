@@ -12,9 +12,9 @@ minimum split the derivative evenly at ties.
 """
 import numpy as np
 
-from ..rules import defjvp, defmultilinear, defvjp, nondifferentiable
+from ..rules import defbatch, defjvp, defmultilinear, defvjp, nondifferentiable
 from ..tracer import primitive
-from . import broadcast
+from . import batch, broadcast
 
 # -- primitives ---------------------------------------------------------------
 
@@ -182,3 +182,8 @@ def astype(x, dtype):
 # d cast(x) = cast(dx); the transpose casts back
 defmultilinear(_cast, lambda g, out, x, dtype: broadcast.fit_dtype(g, x.dtype), save="shapes")
 nondifferentiable(_cast_to_constant)
+
+for _f in (add, subtract, multiply, divide, power, negative, exp, log, sin, cos, tan, tanh,
+           sqrt, square, reciprocal, absolute, maximum, minimum, real, imag, conj, where,
+           remainder, _cast, _cast_to_constant) + _CONSTANT:
+    defbatch(_f, batch.elementwise(_f))

@@ -6,9 +6,9 @@ each other's building blocks: reading is the transpose of adding into zeros.
 """
 import numpy as np
 
-from ..rules import defjvp, defmultilinear, defvjp
+from ..rules import defbatch, defjvp, defmultilinear, defvjp
 from ..tracer import primitive
-from . import broadcast
+from . import batch, broadcast, shape as shape_ops
 from .elementwise import maximum, minimum
 
 
@@ -106,3 +106,53 @@ class at:
 
     def __getitem__(self, index):
         return _IndexUpdate(self.x, index)
+
+
+# Batching. With the batch axis last, an index meant for one example applies to the
+# whole batch unchanged (advanced indexing never moves trailing axes), once any
+# Ellipsis is spelled out so that it cannot reach the batch axis.
+def _explicit(index, ndim):
+    """``index`` as a tuple with its Ellipsis replaced by full slices over ``ndim`` axes."""
+    parts = index if isinstance(index, tuple) else (index,)
+    where = next((i for i, p in enumerate(parts) if p is Ellipsis), None)
+    if where is None:
+        return parts
+    used = sum(np.ndim(p) if getattr(p, "dtype", None) == bool else 1
+               for p in parts if p is not None and p is not Ellipsis)
+    return parts[:where] + (slice(None),) * (ndim - used) + parts[where + 1:]
+
+
+def _to_last(x, d, size):
+    """``x`` with its batch axis last; an unbatched ``x`` is broadcast along a new one."""
+    if d is None:
+        return shape_ops.broadcast_to(shape_ops.expand_dims(x, -1), tuple(np.shape(x)) + (size,))
+    return shape_ops.moveaxis(x, d, -1)
+
+
+def _getitem_batch(args, dims):
+    (x, index), (d, d_index) = args, dims
+    if d_index is None:
+        out = getitem(_to_last(x, d, None), _explicit(index, np.ndim(x) - 1))
+        return out, np.ndim(out) - 1
+    size = batch.batch_size(args, dims)
+    x, index = batch.to_front(x, d, size), batch.to_front(index, d_index, size)
+    rows = np.arange(size).reshape((size,) + (1,) * (np.ndim(index) - 1))
+    return getitem(x, (rows, index)), 0
+
+
+def _update_batch(update):
+    def rule(args, dims):
+        (x, index, v), (d, d_index, d_v) = args, dims
+        if d_index is not None:
+            raise NotImplementedError("vmap: functional updates at batched indices")
+        size = batch.batch_size(args, dims)
+        ndim = np.ndim(x) - (d is not None)
+        v = shape_ops.expand_dims(v, -1) if d_v is None else shape_ops.moveaxis(v, d_v, -1)
+        out = update(_to_last(x, d, size), _explicit(index, ndim), v)
+        return out, ndim
+    return rule
+
+
+defbatch(getitem, _getitem_batch)
+defbatch(index_add, _update_batch(index_add))
+defbatch(index_set, _update_batch(index_set))

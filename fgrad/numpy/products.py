@@ -7,9 +7,9 @@ broadcasting added are summed away.
 """
 import numpy as np
 
-from ..rules import defmultilinear
+from ..rules import defbatch, defmultilinear
 from ..tracer import primitive
-from . import broadcast, shape as shape_ops
+from . import batch, broadcast, shape as shape_ops
 from .elementwise import multiply
 
 matmul = primitive(np.matmul, "matmul")
@@ -58,3 +58,30 @@ def dot(a, b):
     out = matmul(rows, cols)
     b_free = b_shape[:-2] + b_shape[-1:]
     return shape_ops.reshape(out, np.shape(a)[:-1] + b_free)
+
+
+def _matmul_batch(args, dims):
+    """Batch axes first; vectors become matrices (then dropped again) and batched
+    operands get length-1 axes so that matmul's own broadcasting lines them up."""
+    (a, b), (da, db) = args, dims
+    a_vec, b_vec = batch.ndim_of_example(a, da) == 1, batch.ndim_of_example(b, db) == 1
+    a = a if da is None else batch.to_front(a, da, None)
+    b = b if db is None else batch.to_front(b, db, None)
+    if a_vec:
+        a = shape_ops.expand_dims(a, -2)
+    if b_vec:
+        b = shape_ops.expand_dims(b, -1)
+    rank = max(batch.ndim_of_example(a, da), batch.ndim_of_example(b, db))
+    if da is not None:
+        a = shape_ops.reshape(a, a.shape[:1] + (1,) * (rank + 1 - np.ndim(a)) + a.shape[1:])
+    if db is not None:
+        b = shape_ops.reshape(b, b.shape[:1] + (1,) * (rank + 1 - np.ndim(b)) + b.shape[1:])
+    out = matmul(a, b)
+    if b_vec:
+        out = out[..., 0]
+    if a_vec:
+        out = out[..., 0] if b_vec else out[..., 0, :]
+    return out, 0
+
+
+defbatch(matmul, _matmul_batch)

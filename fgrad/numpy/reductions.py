@@ -6,9 +6,9 @@ Ties in max / min share the derivative evenly (as JAX does).
 """
 import numpy as np
 
-from ..rules import defjvp, defmultilinear, defvjp
+from ..rules import defbatch, defjvp, defmultilinear, defvjp
 from ..tracer import primitive
-from . import elementwise, shape as shape_ops
+from . import batch, elementwise, shape as shape_ops
 
 
 def reduced_axes(axis, ndim):
@@ -125,3 +125,16 @@ defvjp(prod, lambda g, out, x, axis=None, keepdims=False, dtype=None:
        expand(g, x, axis, keepdims) * _prod_of_others(x, axis), save="args")
 defjvp(prod, lambda t, out, x, axis=None, keepdims=False, dtype=None:
        sum(t * _prod_of_others(x, axis), axis=axis, keepdims=keepdims))
+
+
+def _batch_reduction(f):
+    """Reduce each example: batch axis first, per-example axes shifted past it."""
+    def rule(args, dims, axis=None, keepdims=False, **params):
+        x = batch.to_front(args[0], dims[0], None)
+        axes = tuple(a + 1 for a in reduced_axes(axis, np.ndim(x) - 1))
+        return f(x, axis=axes, keepdims=keepdims, **params), 0
+    return rule
+
+
+for _f in (sum, mean, prod, _max, _min):
+    defbatch(_f, _batch_reduction(_f))

@@ -6,9 +6,9 @@ them and so need no rules of their own.
 """
 import numpy as np
 
-from ..rules import Variadic, defjvp, defmultilinear, defvjp
+from ..rules import Variadic, defbatch, defjvp, defmultilinear, defvjp
 from ..tracer import primitive
-from . import broadcast
+from . import batch, broadcast
 
 _reshape = primitive(np.reshape, "reshape")
 _transpose = primitive(np.transpose, "transpose")
@@ -120,3 +120,34 @@ def _concatenate_jvp(i, t, out, *arrays, axis):
 
 defvjp(concatenate, Variadic(_concatenate_vjp), save="shapes")
 defjvp(concatenate, Variadic(_concatenate_jvp))
+
+
+# Batching: the batch axis goes first, and the parameters shift past it.
+def _reshape_batch(args, dims, shape):
+    x = batch.to_front(args[0], dims[0], None)
+    return reshape(x, x.shape[:1] + shape), 0
+
+
+def _transpose_batch(args, dims, axes):
+    x = batch.to_front(args[0], dims[0], None)
+    n = np.ndim(x) - 1
+    axes = reversed(range(n)) if axes is None else axes
+    return transpose(x, (0,) + tuple(a + 1 for a in axes)), 0
+
+
+def _broadcast_to_batch(args, dims, shape):
+    x = batch.to_front(args[0], dims[0], None)
+    padded = x.shape[:1] + (1,) * (len(shape) - np.ndim(x) + 1) + x.shape[1:]
+    return broadcast_to(reshape(x, padded), x.shape[:1] + shape), 0
+
+
+def _concatenate_batch(args, dims, axis):
+    size = batch.batch_size(args, dims)
+    arrays = [batch.to_front(a, d, size) for a, d in zip(args, dims)]
+    return concatenate(arrays, axis=axis % (np.ndim(arrays[0]) - 1) + 1), 0
+
+
+defbatch(reshape, _reshape_batch)
+defbatch(transpose, _transpose_batch)
+defbatch(broadcast_to, _broadcast_to_batch)
+defbatch(concatenate, _concatenate_batch)
