@@ -2,7 +2,11 @@
 from . import tree
 from . import tree as tree_util
 from . import testing
+from .jacobians import (elementwise_grad, hessian, hvp, jacfwd, jacobian, jacrev,
+                        linearize)
 from .transforms import grad, jvp, stop_gradient, value_and_grad, vjp, vmap
 
 __version__ = "0.1.0"
-__all__ = ["grad", "jvp", "stop_gradient", "tree", "tree_util", "value_and_grad", "vjp", "vmap"]
+__all__ = ["elementwise_grad", "grad", "hessian", "hvp", "jacfwd", "jacobian", "jacrev",
+           "jvp", "linearize", "stop_gradient", "testing", "tree", "tree_util",
+           "value_and_grad", "vjp", "vmap"]

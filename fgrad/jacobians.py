@@ -1,0 +1,153 @@
+"""Transforms derived from the cores: Jacobians, Hessians, linearize, elementwise_grad.
+
+``jacfwd`` pushes the whole standard basis of the input through one batched JVP
+(``vmap`` of ``jvp``); ``jacrev`` records the function once and pulls the standard
+basis of the output through one batched VJP. ``hessian`` is ``jacfwd(jacrev(f))``.
+A Jacobian block has shape ``out.shape + in.shape``; for pytrees the blocks nest as
+in JAX: the output's structure outside, the input's inside.
+"""
+import math
+
+import numpy as np
+
+from . import numpy as fnp
+from .batching import vmap_flat
+from .forward import jvp_flat
+from .reverse import vjp_flat
+from .transforms import (_argnums_tuple, _flatten_fun, _split, dtype_of, grad, jvp, transformed,
+                         vjp, zeros_like)
+from .tree import tree_flatten, tree_map, tree_unflatten
+
+
+def _standard_basis(leaves):
+    """The identity over all elements of ``leaves``, one row per element, split per leaf."""
+    sizes = [math.prod(np.shape(x)) for x in leaves]
+    eye = np.eye(sum(sizes))
+    starts = np.cumsum([0] + sizes)
+    return [eye[:, a:b].reshape((-1,) + np.shape(x)).astype(dtype_of(x))
+            for a, b, x in zip(starts, starts[1:], leaves)]
+
+
+def _assemble(blocks, out_tree, in_tree, single):
+    """Nest blocks[o][i] as the output structure of input structures."""
+    def inner(row):
+        tree = tree_unflatten(in_tree, row)
+        return tree[0] if single else tree
+    return tree_unflatten(out_tree, [inner(row) for row in blocks])
+
+
+def _jacfwd(fun, argnums, has_aux, *args):
+    primals, flat_fun, in_tree, store, single = _flatten_fun(fun, args, argnums, has_aux, "jacfwd")
+
+    def pushforward(*tangents):
+        outs, out_tangents = jvp_flat(flat_fun, primals, list(tangents))
+        n = store["tree"].num_leaves
+        return [zeros_like(o) if t is None else t
+                for t, o in zip(out_tangents[:n], outs)] + outs
+
+    def out_dims(count):  # tangents batched, primal outputs (and aux) not
+        n = store["tree"].num_leaves
+        return [0] * n + [None] * (count - n)
+
+    basis = _standard_basis(primals)
+    results = vmap_flat(pushforward, basis, [0] * len(basis), out_dims)
+    n = store["tree"].num_leaves
+    tangents, outs = results[:n], results[n:]
+    # tangents[o] has shape (N,) + out_o.shape: move N last and cut it per input leaf
+    sizes = np.cumsum([0] + [math.prod(np.shape(p)) for p in primals])
+    blocks = [[fnp.reshape(fnp.moveaxis(t, 0, -1)[..., a:b], np.shape(o) + np.shape(p))
+               for a, b, p in zip(sizes, sizes[1:], primals)] for t, o in zip(tangents, outs)]
+    jac = _assemble(blocks, store["tree"], in_tree, single)
+    return (jac, _split(outs, store)[1]) if has_aux else jac
+
+
+def _jacrev(fun, argnums, has_aux, *args):
+    primals, flat_fun, in_tree, store, single = _flatten_fun(fun, args, argnums, has_aux, "jacrev")
+    outs, vjp_fn = vjp_flat(flat_fun, primals)
+    n = store["tree"].num_leaves
+    n_aux = len(outs) - n
+
+    def pullback(*cotangents):
+        cts = vjp_fn(list(cotangents) + [None] * n_aux)
+        return [zeros_like(p) if c is None else c for c, p in zip(cts, primals)]
+
+    basis = _standard_basis(outs[:n])
+    cts = vmap_flat(pullback, basis, [0] * n, lambda k: [0] * k)
+    # cts[i] has shape (M,) + in_i.shape: cut M per output leaf
+    sizes = np.cumsum([0] + [math.prod(np.shape(o)) for o in outs[:n]])
+    blocks = [[fnp.reshape(c[a:b], np.shape(o) + np.shape(p)) for c, p in zip(cts, primals)]
+              for a, b, o in zip(sizes, sizes[1:], outs)]
+    jac = _assemble(blocks, store["tree"], in_tree, single)
+    return (jac, _split(outs, store)[1]) if has_aux else jac
+
+
+def jacfwd(fun, argnums=0, has_aux=False):
+    """The Jacobian of ``fun`` by forward mode: one batched JVP over the input basis."""
+    return transformed(_jacfwd, fun, argnums, has_aux)
+
+
+def jacrev(fun, argnums=0, has_aux=False):
+    """The Jacobian of ``fun`` by reverse mode: one batched VJP over the output basis."""
+    return transformed(_jacrev, fun, argnums, has_aux)
+
+
+def _size(tree):
+    return sum(math.prod(np.shape(x)) for x in tree_flatten(tree)[0])
+
+
+def _jacobian(fun, argnums, mode, *args):
+    if mode == "auto":
+        n_in = _size([args[i] for i in _argnums_tuple(argnums, len(args), "jacobian")])
+        mode = "fwd" if n_in < _size(fun(*args)) else "rev"
+    if mode not in ("fwd", "rev"):
+        raise ValueError(f"jacobian: mode must be 'auto', 'fwd' or 'rev', not {mode!r}")
+    return (_jacfwd if mode == "fwd" else _jacrev)(fun, argnums, False, *args)
+
+
+def jacobian(fun, argnums=0, mode="auto"):
+    """The Jacobian of ``fun``; "auto" uses forward mode when the input has fewer
+    elements than the output, reverse mode otherwise (it evaluates ``fun`` once to see)."""
+    return transformed(_jacobian, fun, argnums, mode)
+
+
+def hessian(fun, argnums=0):
+    """The Hessian of scalar ``fun``, forward over reverse: shape ``in.shape + in.shape``."""
+    return jacfwd(jacrev(fun, argnums), argnums)
+
+
+def hvp(fun, primals, tangents):
+    """``(grad, H @ tangents)`` of scalar ``fun`` at ``primals``, never forming H."""
+    argnums = 0 if len(primals) == 1 else tuple(range(len(primals)))
+    return jvp(grad(fun, argnums), tuple(primals), tuple(tangents))
+
+
+def linearize(fun, *primals):
+    """``(out, jvp_fn)``: ``jvp_fn(*tangents)`` evaluates J @ tangents from the recorded
+    graph, without running ``fun`` again. J is the transpose of the (linear) VJP,
+    so it is read off a VJP of the VJP."""
+    out, vjp_fn = vjp(fun, *primals)
+    _, transpose = vjp(vjp_fn, tree_map(zeros_like, out))
+
+    def jvp_fn(*tangents):
+        return transpose(tuple(tangents))[0]
+    return out, jvp_fn
+
+
+def _elementwise_grad(fun, argnums, *args):
+    nums = _argnums_tuple(argnums, len(args), "elementwise_grad")
+
+    def of_selected(*selected):
+        call_args = list(args)
+        for i, a in zip(nums, selected):
+            call_args[i] = a
+        return fun(*call_args)
+
+    out, vjp_fn = vjp(of_selected, *[args[i] for i in nums])
+    cts = vjp_fn(tree_map(lambda o: np.ones(np.shape(o), dtype_of(o)), out))
+    return cts[0] if isinstance(argnums, int) else cts
+
+
+def elementwise_grad(fun, argnums=0):
+    """The gradient of the sum of ``fun``'s outputs; for elementwise ``fun``, the
+    derivative at each point (autograd's ``elementwise_grad``)."""
+    return transformed(_elementwise_grad, fun, argnums)
