@@ -4,12 +4,14 @@
 each other's building blocks: reading is the transpose of adding into zeros.
 ``at(x)[i].set(v)`` (and ``x.at[i]`` on traced arrays) is the public form.
 """
+import math
+
 import numpy as np
 
 from ..rules import defbatch, defjvp, defmultilinear, defvjp
 from ..tracer import primitive
 from . import batch, broadcast, shape as shape_ops
-from .elementwise import maximum, minimum
+from .elementwise import maximum, minimum, where
 
 
 def _is_basic(index):
@@ -64,9 +66,20 @@ def _index_set_jvp_v(t, out, x, index, v):
     return index_set(np.zeros(out.shape, t.dtype), index, t)
 
 
+def _index_set_vjp_v(g, out, x, index, v):
+    """Each element of v gets the cotangent of where it was written, unless a later
+    duplicate index overwrote it (then it gets zero)."""
+    picked = g[index]
+    if not _is_basic(index):
+        written = np.arange(math.prod(picked.shape)).reshape(picked.shape)
+        stamps = np.full(x.shape, -1)
+        stamps[index] = written
+        picked = where(stamps[index] == written, picked, 0)
+    return broadcast.unbroadcast(picked, v)
+
+
 defvjp(index_set, lambda g, out, x, index, v: broadcast.unbroadcast(index_set(g, index, 0), x),
-                  None,
-                  lambda g, out, x, index, v: broadcast.unbroadcast(g[index], v), save="shapes")
+                  None, _index_set_vjp_v, save="shapes")
 defjvp(index_set, lambda t, out, x, index, v: broadcast.broadcast_like(index_set(t, index, 0), out),
                   None, _index_set_jvp_v)
 

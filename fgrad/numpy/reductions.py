@@ -8,7 +8,7 @@ import numpy as np
 
 from ..rules import defbatch, defjvp, defmultilinear, defvjp
 from ..tracer import primitive
-from . import batch, elementwise, shape as shape_ops
+from . import batch, broadcast, elementwise, shape as shape_ops
 
 
 def reduced_axes(axis, ndim):
@@ -76,11 +76,12 @@ amax, amin = max, min
 max.prim, min.prim = _max.prim, _min.prim
 
 
-# d sum(x) = sum(dx);  d mean(x) = mean(dx)
+# d sum(x) = sum(dx);  d mean(x) = mean(dx)  (cast back from any dtype= of the output)
 defmultilinear(sum, lambda g, out, x, axis=None, keepdims=False, dtype=None:
-               expand(g, x, axis, keepdims), save="shapes")
+               broadcast.fit_dtype(expand(g, x, axis, keepdims), x.dtype), save="shapes")
 defmultilinear(mean, lambda g, out, x, axis=None, keepdims=False, dtype=None:
-               expand(g, x, axis, keepdims) / _count(x, axis), save="shapes")
+               broadcast.fit_dtype(expand(g, x, axis, keepdims) / _count(x, axis), x.dtype),
+               save="shapes")
 
 
 # d max(x) = sum(dx * share), share = [x == max] / (number of ties)
@@ -122,7 +123,8 @@ def _exclusive_cumprod(a):
 
 
 defvjp(prod, lambda g, out, x, axis=None, keepdims=False, dtype=None:
-       expand(g, x, axis, keepdims) * _prod_of_others(x, axis), save="args")
+       broadcast.fit_dtype(expand(g, x, axis, keepdims) * _prod_of_others(x, axis), x.dtype),
+       save="args")
 defjvp(prod, lambda t, out, x, axis=None, keepdims=False, dtype=None:
        sum(t * _prod_of_others(x, axis), axis=axis, keepdims=keepdims))
 
