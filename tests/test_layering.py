@@ -1,0 +1,113 @@
+"""Imports flow one way: tracer <- rules <- reverse / forward (STYLE.md, habit 8).
+
+Imports are read with ``ast`` (anywhere in the file, including inside functions),
+and relative imports are resolved to absolute module names.
+"""
+import ast
+from pathlib import Path
+
+import pytest
+
+import fgrad
+
+PACKAGE_DIR = Path(fgrad.__file__).parent
+
+
+def _module_name(path):
+    parts = list(path.relative_to(PACKAGE_DIR.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imports_of_source(source, module, is_package=False):
+    """Absolute names of the modules that ``source`` (the code of ``module``) imports.
+
+    ``from X import a`` counts as importing ``X`` and, when ``X.a`` could be a
+    submodule (``from . import tree``), ``X.a`` too.
+    """
+    package = module if is_package else module.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[:len(base) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module
+            found.add(target)
+            found.update(f"{target}.{alias.name}" for alias in node.names)
+    return found
+
+
+def imports_of(relative_path):
+    path = PACKAGE_DIR / relative_path
+    return imports_of_source(path.read_text(), _module_name(path), path.name == "__init__.py")
+
+
+def fgrad_imports(relative_path):
+    """The fgrad modules a file imports (names that are fgrad.X or fgrad.X.name)."""
+    return {name for name in imports_of(relative_path)
+            if name == "fgrad" or name.startswith("fgrad.")}
+
+
+def _only(allowed, imported):
+    """Imports outside ``allowed`` (``fgrad.tracer`` allows ``fgrad.tracer.Box`` too)."""
+    return {name for name in imported
+            if not any(name == a or name.startswith(a + ".") for a in allowed)}
+
+
+# -- the helpers see what they should ------------------------------------------
+
+def test_relative_imports_are_resolved():
+    src = ("from .tracer import Box\nfrom . import tree\nfrom ..rules import defvjp\n"
+           "import numpy as np\n")
+    assert imports_of_source(src, "fgrad.reverse") >= {"fgrad.tracer", "fgrad.tree", "numpy"}
+    assert "fgrad.rules" in imports_of_source(src, "fgrad.numpy.shape")
+    assert imports_of_source("from . import tree", "fgrad", is_package=True) >= {"fgrad.tree"}
+
+
+def test_imports_inside_functions_are_seen():
+    src = "def f():\n    from .rules import VJP_RULES\n    import numpy.linalg\n"
+    assert {"fgrad.rules", "numpy.linalg"} <= imports_of_source(src, "fgrad.tracer")
+
+
+def test_only_flags_what_is_not_allowed():
+    assert _only({"fgrad.tracer"}, {"fgrad.tracer", "fgrad.tracer.Box"}) == set()
+    assert _only({"fgrad.tracer"}, {"fgrad.tracer", "fgrad.rules.defvjp"}) == {"fgrad.rules.defvjp"}
+    assert _only({"fgrad.tracer"}, {"fgrad"}) == {"fgrad"}
+
+
+def test_the_files_exist_and_import_something():
+    """Guards against reading the wrong files: each of these imports at least one module."""
+    for f in ("reverse.py", "forward.py", "rules.py", "tracer.py", "tree.py"):
+        assert imports_of(f), f
+    assert "fgrad.tracer" in fgrad_imports("reverse.py")
+    assert "fgrad.tracer" in fgrad_imports("rules.py")
+
+
+# -- the layering ------------------------------------------------------------------
+
+def test_tracer_imports_nothing_from_fgrad():
+    assert fgrad_imports("tracer.py") == set()
+
+
+def test_tracer_does_not_import_numpy():
+    imported = imports_of("tracer.py")
+    assert not {n for n in imported if n == "numpy" or n.startswith("numpy.")}
+
+
+def test_rules_imports_only_the_tracer():
+    assert _only({"fgrad.tracer"}, fgrad_imports("rules.py")) == set()
+
+
+@pytest.mark.parametrize("path", ["reverse.py", "forward.py"])
+def test_modes_import_only_the_tracer_and_rules(path):
+    assert _only({"fgrad.tracer", "fgrad.rules"}, fgrad_imports(path)) == set()
+
+
+def test_tree_imports_nothing_from_fgrad():
+    assert fgrad_imports("tree.py") == set()
