@@ -6,10 +6,10 @@ Signatures (data positional, static parameters as keywords):
     JVP rule, one per argument:  jvp(t, out, *args, **params) -> its part of out's tangent
     batching rule, one per prim: batch(args, dims, **params)  -> (out, out_dim)
 
-The engines fit shapes: a VJP rule may return a cotangent in the broadcast shape
-(it is summed back to the argument's shape), and JVP contributions are summed and
-broadcast to the output's shape. ``dims`` holds each argument's batch axis, or
-None for an unbatched argument.
+A VJP rule returns a cotangent with its argument's shape and dtype, and a JVP rule
+a tangent with the output's (``fgrad.numpy.broadcast`` has the helpers that undo
+and redo broadcasting); the forward engine sums the arguments' contributions.
+``dims`` holds each argument's batch axis, or None for an unbatched argument.
 
 Rules are written with ``fgrad.numpy`` so that they are differentiable themselves.
 
