@@ -311,3 +311,18 @@ def test_two_threads_differentiate_at_once():
     for t in threads:
         t.join()
     assert not errors and results == {"sin": True, "cube": True}
+
+
+def test_stop_gradient_under_every_transform():
+    def f(x):
+        return fnp.sum(x ** 2 * fgrad.stop_gradient(x))  # d/dx = 2 x * x, the x^2 term only
+    x = np.array([0.5, -1.5, 2.0])
+    np.testing.assert_allclose(fgrad.grad(f)(x), 2 * x * x)
+    np.testing.assert_allclose(fgrad.jvp(f, (x,), (np.ones(3),))[1], np.sum(2 * x * x))
+    np.testing.assert_allclose(fgrad.jacfwd(f)(x), 2 * x * x)
+    np.testing.assert_allclose(fgrad.jacrev(f)(x), 2 * x * x)
+    np.testing.assert_allclose(fgrad.hessian(f)(x), np.diag(2 * x))
+    np.testing.assert_allclose(fgrad.vmap(fgrad.grad(f))(np.stack([x, 2 * x])),
+                               [2 * x * x, 8 * x * x])
+    tree = fgrad.stop_gradient({"a": x, "b": [x]})
+    assert isinstance(tree, dict) and isinstance(tree["b"], list)
