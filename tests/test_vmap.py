@@ -663,9 +663,6 @@ def test_batch_axis_out_of_range_is_a_value_error():
 
 # -- indexing with batched indices inside tuples and batched updates ---------------------
 
-@pytest.mark.xfail(strict=True, reason="bug: a batched index inside a tuple index (x[i, 0], "
-                   "x[:, i]) is not unboxed: bind only looks at top-level arguments, so NumPy "
-                   "gets an ArrayBox inside the index and raises IndexError")
 @pytest.mark.parametrize("index", [lambda i: (i, 0), lambda i: (slice(None), i)],
                          ids=["i,0", ":,i"])
 def test_batched_index_inside_a_tuple(index):
@@ -674,20 +671,12 @@ def test_batched_index_inside_a_tuple(index):
     check_vmap(lambda x, i: x[index(i)], (x, i), (0, 0))
 
 
-_HIDDEN_INDEX = pytest.mark.xfail(strict=True, reason=(
-    "bug: getitem's and the updates' batching rules pass an index that is a box of another "
-    "(outer) trace through _explicit, which wraps it in a tuple (indexing.py _getitem_batch / "
-    "_update_batch), so dispatch never sees it and NumPy raises IndexError"))
-
-
-@_HIDDEN_INDEX
 def test_nested_vmap_with_the_index_batched_by_the_outer_vmap():
     xs, idx = _rng("outer-index").standard_normal((4, 5)), np.array([0, 2, -1])
     out = fgrad.vmap(lambda i: fgrad.vmap(lambda x: x[i])(xs))(idx)
     assert_same(out, np.stack([xs[:, i] for i in idx]))
 
 
-@_HIDDEN_INDEX
 @pytest.mark.parametrize("jac", [fgrad.jacfwd, fgrad.jacrev], ids=["jacfwd", "jacrev"])
 def test_vmap_of_jacobian_of_indexing_by_a_batched_integer(jac):
     x, idx = _rng("jac-index").standard_normal(5), np.array([0, 2, -1])
@@ -701,13 +690,13 @@ def test_nested_vmap_with_the_index_batched_by_the_inner_vmap():
     assert_same(out, xs[:, idx])
 
 
-@pytest.mark.xfail(strict=True, reason="bug: functional updates at batched indices raise "
-                   "NotImplementedError (indexing.py _update_batch)")
 def test_update_at_batched_index():
     rng = _rng("update-batched-index")
     x, i, v = rng.standard_normal((3, 5)), np.array([0, 4, 4]), rng.standard_normal(3)
     check_vmap(lambda x, i, v: fnp.at(x)[i].add(v), (x, i, v), (0, 0, 0))
-    check_vmap(lambda x, i, v: fnp.at(x)[i].set(v), (x, i, v), (None, 0, 0))
+    rows = np.array([0, 2, 2])  # x is shared: one example indexes its rows
+    check_vmap(lambda x, i, v: fnp.at(x)[i].set(v), (x, rows, v), (None, 0, 0))
+    check_vmap(lambda x, i, v: fnp.at(x)[:, i].add(v), (x, rows, v), (None, 0, 0))
 
 
 # -- composition with the derivative transforms, in every order --------------------
@@ -901,16 +890,10 @@ def test_per_example_gradients_of_mlp_with_one_hot_labels():
     _check_per_example(loss_by_one_hot)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the VJP of getitem is index_add at the index, and "
-                   "index_add has no batching rule for a batched index (NotImplementedError in "
-                   "indexing.py _update_batch), so vmap(grad(f)) fails when f indexes by a "
-                   "batched integer (logp[y])")
 def test_per_example_gradients_of_mlp_with_label_indexing():
     _check_per_example(loss_by_label_index)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: same cause as label indexing: VJP of x[i] with a "
-                   "batched i needs index_add at a batched index")
 def test_vmap_of_grad_of_indexing_by_a_batched_integer():
     x = _rng("gather").standard_normal(5)
     i = np.array([0, 3, 3, -1])

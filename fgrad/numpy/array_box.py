@@ -43,7 +43,7 @@ class ArrayBox(Box):
         return (self[i] for i in range(len(self)))
 
     def __getitem__(self, index):
-        return indexing.getitem(self, index)
+        return indexing.getitem(self, *indexing.parts(index))
 
     def __setitem__(self, index, value):
         raise TypeError("fgrad arrays are immutable while traced: instead of x[i] = v, write "
