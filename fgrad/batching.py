@@ -58,6 +58,10 @@ def vmap_flat(fun, values, in_dims, out_dims_of):
     None for an unbatched value). ``out_dims_of(n)`` gives the wanted batch axis of
     each of the n outputs; returns the outputs with their batch axes moved there."""
     from .numpy import broadcast_to, expand_dims, moveaxis, shape  # NB: see _loop
+    for v, d in zip(values, in_dims):
+        if d is not None and not -len(shape(v)) <= d < len(shape(v)):
+            raise ValueError(f"vmap: in_axes {d} is out of range for an argument of shape "
+                             f"{shape(v)}; a batched argument needs an axis to map over")
     sizes = {shape(v)[d] for v, d in zip(values, in_dims) if d is not None}
     if len(sizes) != 1:
         raise ValueError("vmap: " + ("no argument is batched (in_axes are all None)" if not sizes

@@ -27,7 +27,9 @@ __all__ = ["defbatch", "defjvp", "defvjp", "jvp_from_vjp", "primitive", "vjp_fro
 def primitive(fn):
     """``fn`` (a function on arrays) as a primitive: fgrad differentiates it only
     through the rules given to ``defvjp`` / ``defjvp``, never through its body."""
-    return _primitive(fn)
+    prim = _primitive(fn)
+    prim.__module__ = getattr(fn, "__module__", prim.__module__)  # pickles as fn's name
+    return prim
 
 
 def defvjp(prim, *vjp_makers):

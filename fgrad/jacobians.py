@@ -24,7 +24,7 @@ def _standard_basis(leaves):
     sizes = [math.prod(np.shape(x)) for x in leaves]
     eye = np.eye(sum(sizes))
     starts = np.cumsum([0] + sizes)
-    return [eye[:, a:b].reshape((-1,) + np.shape(x)).astype(dtype_of(x))
+    return [eye[:, a:b].reshape((len(eye),) + np.shape(x)).astype(dtype_of(x))
             for a, b, x in zip(starts, starts[1:], leaves)]
 
 

@@ -25,6 +25,7 @@ differentiate at the same time need nothing shared but the counter.
 This module imports no rule table and no NumPy.
 """
 import itertools
+import sys
 
 _levels = itertools.count(1)
 
@@ -129,6 +130,7 @@ def primitive(impl, name=None):
 
     wrapped.prim = prim
     wrapped.__name__ = wrapped.__qualname__ = prim.name
+    wrapped.__module__ = sys._getframe(1).f_globals.get("__name__")  # where it is defined, for pickle
     wrapped.__doc__ = getattr(impl, "__doc__", None)
     wrapped.__wrapped__ = impl
     return wrapped

@@ -116,10 +116,8 @@ def vjp(fun, *primals, has_aux=False):
         if ct_tree != out_tree:
             raise ValueError(f"vjp_fn: the cotangent has structure {ct_tree}, "
                              f"but the output has structure {out_tree}")
-        for ct, o in zip(ct_leaves, outs):
-            if np.shape(ct) != np.shape(o):
-                raise ValueError(f"vjp_fn: a cotangent of shape {np.shape(ct)} was "
-                                 f"given for an output of shape {np.shape(o)}")
+        ct_leaves = [_fit_to(ct, o, "vjp_fn: a cotangent", "an output")
+                     for ct, o in zip(ct_leaves, outs)]
         cts = vjp_flat_fn(ct_leaves + [None] * store["aux_tree"].num_leaves)
         cts = [zeros_like(p) if c is None else c for c, p in zip(cts, primal_leaves)]
         return tree_unflatten(in_tree, cts)
@@ -188,7 +186,8 @@ def jvp(fun, primals, tangents, has_aux=False):
     tangent_leaves, tangent_tree = tree_flatten(tuple(tangents))
     if tangent_tree != in_tree:
         raise ValueError(f"jvp: tangents have structure {tangent_tree}, primals {in_tree}")
-    tangent_leaves = [_as_tangent(t, p) for t, p in zip(tangent_leaves, primal_leaves)]
+    tangent_leaves = [_fit_to(t, p, "jvp: a tangent", "a primal")
+                      for t, p in zip(tangent_leaves, primal_leaves)]
     outs, out_tangents = jvp_flat(flat_fun, primal_leaves, tangent_leaves)
     out, aux = _split(outs, store)
     n = store["tree"].num_leaves
@@ -197,14 +196,14 @@ def jvp(fun, primals, tangents, has_aux=False):
     return (out, tangent_out, aux) if has_aux else (out, tangent_out)
 
 
-def _as_tangent(t, primal):
-    """Check a tangent against its primal: same shape, cast to its dtype."""
-    if np.shape(t) != np.shape(primal):
-        raise ValueError(f"jvp: a tangent of shape {np.shape(t)} was given for a primal of "
-                         f"shape {np.shape(primal)}; each tangent must have its primal's shape")
+def _fit_to(t, like, what, whose):
+    """Check a (co)tangent against its value: same shape; plain ones get its dtype."""
+    if np.shape(t) != np.shape(like):
+        raise ValueError(f"{what} of shape {np.shape(t)} was given for {whose} of shape "
+                         f"{np.shape(like)}; the shapes must match")
     if isinstance(t, Box):
         return t
-    return np.asarray(t, dtype=dtype_of(primal))
+    return np.asarray(t, dtype=dtype_of(like))
 
 
 _stop = primitive(lambda x: x, "stop_gradient")

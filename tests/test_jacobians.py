@@ -158,9 +158,6 @@ def test_float32_jacobians_stay_float32(jac):
     np.testing.assert_allclose(J, expected, rtol=1e-5)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: _standard_basis (jacobians.py, "
-                   "eye[:, a:b].reshape((-1,) + shape)) cannot reshape a zero-size basis, so a "
-                   "Jacobian with respect to (or of) an empty array raises ValueError")
 @pytest.mark.parametrize("jac", JACOBIANS[:2], ids=JAC_IDS[:2])
 def test_empty_arrays(jac):
     close(jac(lambda x: fnp.sum(x) * np.ones(2))(np.ones(0)), np.zeros((2, 0)))
@@ -508,10 +505,6 @@ def test_linearize_with_several_primals_and_pytree_output():
         calls.pop()
 
 
-@pytest.mark.xfail(strict=True, reason="bug: vjp_fn passes a Python-scalar cotangent to the "
-                   "rules unconverted (transforms.py vjp_fn; jvp converts with _as_tangent), "
-                   "and add's VJP calls ct.shape: vjp(lambda x: x + x, 3.0)[1](1.0) and "
-                   "linearize(lambda x: x * x, 3.0)[1](1.0) raise AttributeError")
 def test_linearize_and_vjp_accept_python_scalar_tangents():
     _, jvp_fn = fgrad.linearize(lambda x: x * x, 3.0)
     assert jvp_fn(1.0) == 6.0
@@ -617,10 +610,6 @@ def test_nested_grad_pickles_and_is_right():
                       rtol=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: functions made by fgrad.tracer.primitive (fnp.sin, "
-                   "fnp.tanh, fnp.matmul, ...) keep __module__ 'fgrad.tracer' while their "
-                   "__qualname__ is the primitive's name, so pickle looks up fgrad.tracer.tanh "
-                   "and fails; transforms of them (grad(fnp.sin)) cannot pickle either")
 @pytest.mark.parametrize("fun", [fnp.tanh, fnp.sin, fnp.matmul], ids=["tanh", "sin", "matmul"])
 def test_fgrad_numpy_primitives_and_their_transforms_pickle(fun):
     assert pickle.loads(pickle.dumps(fun)) is fun

@@ -75,6 +75,10 @@ class ArrayBox(Box):
     __eq__, __ne__ = _binary(ew.equal), _binary(ew.not_equal)
     __lt__, __le__ = _binary(ew.less), _binary(ew.less_equal)
     __gt__, __ge__ = _binary(ew.greater), _binary(ew.greater_equal)
+    __and__, __rand__ = _binary(ew.bitwise_and), _binary(ew.bitwise_and, True)
+    __or__, __ror__ = _binary(ew.bitwise_or), _binary(ew.bitwise_or, True)
+    __xor__, __rxor__ = _binary(ew.bitwise_xor), _binary(ew.bitwise_xor, True)
+    __invert__ = lambda self: ew.invert(self)  # noqa: E731
     __neg__ = lambda self: ew.negative(self)  # noqa: E731
     __pos__ = lambda self: self  # noqa: E731
     __abs__ = lambda self: ew.absolute(self)  # noqa: E731

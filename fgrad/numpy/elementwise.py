@@ -31,12 +31,15 @@ true_divide = divide
 equal, not_equal, less, less_equal, greater, greater_equal, sign, floor, ceil = (
     primitive(f) for f in (np.equal, np.not_equal, np.less, np.less_equal, np.greater,
                            np.greater_equal, np.sign, np.floor, np.ceil))
-floor_divide, remainder, logical_not, logical_and, logical_or, isfinite, isnan = (
-    primitive(f) for f in (np.floor_divide, np.remainder, np.logical_not,
-                           np.logical_and, np.logical_or, np.isfinite, np.isnan))
+floor_divide, remainder, logical_not, logical_and, logical_or, logical_xor, isfinite, isnan = (
+    primitive(f) for f in (np.floor_divide, np.remainder, np.logical_not, np.logical_and,
+                           np.logical_or, np.logical_xor, np.isfinite, np.isnan))
+bitwise_and, bitwise_or, bitwise_xor, invert = (
+    primitive(f) for f in (np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.invert))
 mod = remainder
 _CONSTANT = (equal, not_equal, less, less_equal, greater, greater_equal, sign, floor,
-             ceil, floor_divide, logical_not, logical_and, logical_or, isfinite, isnan)
+             ceil, floor_divide, logical_not, logical_and, logical_or, logical_xor, isfinite,
+             isnan, bitwise_and, bitwise_or, bitwise_xor, invert)
 
 
 def defelementwise(f, *partials, save="all"):
