@@ -37,15 +37,20 @@ def _prod(shape):
 
 
 class Node:
-    """One primitive call on the graph; a leaf (an input) has no parents."""
-    __slots__ = ("rules", "out", "args", "params", "parents", "seq", "__weakref__")
+    """One primitive call on the graph; a leaf (an input) has no parents.
 
-    def __init__(self, rules, out, args, params, parents, seq):
+    NB: ``args`` and ``argnums`` are tuples of arrays and ints, which CPython's
+    cyclic collector stops tracking, so a node adds few objects for it to scan.
+    """
+    __slots__ = ("rules", "out", "args", "params", "argnums", "parents", "seq", "__weakref__")
+
+    def __init__(self, rules, out, args, params, argnums, parents, seq):
         self.rules = rules
         self.out = out
         self.args = args
         self.params = params
-        self.parents = parents  # tuple of (argument index, parent Node)
+        self.argnums = argnums  # which arguments the parents are
+        self.parents = parents  # their Nodes
         self.seq = seq
 
 
@@ -58,13 +63,14 @@ class ReverseTrace(Trace):
 
     def leaf(self, value):
         """Box an input of the function being differentiated."""
-        return new_box(value, self, Node(None, None, None, None, (), next(self._seq)))
+        return new_box(value, self, Node(None, None, None, None, (), (), next(self._seq)))
 
     def process(self, prim, args, params):
         entry = VJP_RULES.get(prim)
         if entry is None:
             raise NotImplementedError(f"reverse mode: primitive '{prim.name}' has no VJP rule")
         values = list(args)
+        argnums = []
         parents = []
         lower = False  # boxes of lower levels remain after unboxing ours
         for i, a in enumerate(args):
@@ -72,22 +78,23 @@ class ReverseTrace(Trace):
                 if a._trace is self:
                     values[i] = v = a._value
                     lower = lower or isinstance(v, Box)
-                    parents.append((i, a._data))
+                    argnums.append(i)
+                    parents.append(a._data)
                 else:
                     lower = True
         out = bind(prim, values, params) if lower else prim.impl(*values, **params)
         if entry is NONDIFFERENTIABLE:
             return out
         rules, save = entry
-        for i, _ in parents:
+        for i in argnums:
             if i >= len(rules) or rules[i] is None:
                 raise NotImplementedError(f"reverse mode: primitive '{prim.name}' is not "
                                           f"differentiable in its argument {i}")
         if save == "out" or save == "shapes":
-            for i, _ in parents:
+            for i in argnums:
                 values[i] = Aval(values[i])
-        node = Node(rules, None if save == "args" or save == "shapes" else out,
-                    values, params, parents, next(self._seq))
+        node = Node(rules, None if save == "args" or save == "shapes" else out, tuple(values),
+                    params, tuple(argnums), tuple(parents), next(self._seq))
         return new_box(out, self, node)
 
 
@@ -127,13 +134,13 @@ def backward_pass(seeds, leaves, consume):
             continue  # a leaf keeps its cotangent in ``pending``
         g = pending.pop(node)
         rules, out, args, params = node.rules, node.out, node.args, node.params
-        for i, parent in parents:
+        for i, parent in zip(node.argnums, parents):
             ct = rules[i](g, out, *args, **params)
             if ct is not None:
                 _accumulate(pending, heap, parent, ct)
         if consume:
             node.out = node.args = node.params = None
-            node.parents = ()
+            node.argnums = node.parents = ()
     return [pending.get(leaf) for leaf in leaves]
 
 
