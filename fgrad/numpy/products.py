@@ -8,7 +8,7 @@ broadcasting added are summed away.
 import numpy as np
 
 from ..rules import defbatch, defmultilinear
-from ..tracer import primitive
+from ..tracer import Box, primitive
 from . import batch, broadcast, shape as shape_ops
 from .elementwise import multiply
 
@@ -48,6 +48,8 @@ defmultilinear(matmul, _matmul_vjp_a, _matmul_vjp_b)
 def dot(a, b):
     """NumPy's dot, differentiable: a product over the last axis of ``a`` and the
     second-to-last of ``b``."""
+    if not (isinstance(a, Box) or isinstance(b, Box)):
+        return np.dot(a, b)
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return multiply(a, b)
     if np.ndim(b) <= 2:

@@ -7,7 +7,7 @@ Ties in max / min share the derivative evenly (as JAX does).
 import numpy as np
 
 from ..rules import defbatch, defjvp, defmultilinear, defvjp
-from ..tracer import primitive
+from ..tracer import Box, bind, primitive
 from . import batch, broadcast, elementwise, shape as shape_ops
 
 
@@ -35,45 +35,45 @@ def _count(x, axis):
     return n
 
 
-def _reduction(np_fn, name):
+def _reduction(np_fn, name, doc):
+    """The public reduction: NumPy's signature, and NumPy itself on plain arrays."""
     prim = primitive(np_fn, name)
 
     def reduce(a, axis=None, dtype=None, out=None, keepdims=False):
         if out is not None:
             raise TypeError(f"fgrad.numpy.{name} does not take out=: use the returned value")
-        if dtype is None:
-            return prim(a, axis=axis, keepdims=keepdims)
-        return prim(a, axis=axis, dtype=dtype, keepdims=keepdims)
+        params = {"axis": axis, "keepdims": keepdims}
+        if dtype is not None:
+            params["dtype"] = dtype
+        if isinstance(a, Box):
+            return bind(prim.prim, (a,), params)
+        return np_fn(a, **params)
 
     reduce.__name__ = reduce.__qualname__ = name
     reduce.prim = prim.prim
-    reduce.__doc__ = f"NumPy's {name}, differentiable."
+    reduce.__doc__ = doc
     return reduce
 
 
-sum = _reduction(np.sum, "sum")
-mean = _reduction(np.mean, "mean")
-prod = _reduction(np.prod, "prod")
-_max = primitive(np.max, "max")
-_min = primitive(np.min, "min")
+sum = _reduction(np.sum, "sum", "NumPy's sum, differentiable.")
+mean = _reduction(np.mean, "mean", "NumPy's mean, differentiable.")
+prod = _reduction(np.prod, "prod", "NumPy's prod, differentiable, also where x has zeros.")
+_max = _reduction(np.max, "max", "")
+_min = _reduction(np.min, "min", "")
 
 
 def max(a, axis=None, out=None, keepdims=False):
     """NumPy's max, differentiable; ties share the derivative evenly."""
-    if out is not None:
-        raise TypeError("fgrad.numpy.max does not take out=: use the returned value")
-    return _max(a, axis=axis, keepdims=keepdims)
+    return _max(a, axis, None, out, keepdims)
 
 
 def min(a, axis=None, out=None, keepdims=False):
     """NumPy's min, differentiable; ties share the derivative evenly."""
-    if out is not None:
-        raise TypeError("fgrad.numpy.min does not take out=: use the returned value")
-    return _min(a, axis=axis, keepdims=keepdims)
+    return _min(a, axis, None, out, keepdims)
 
 
-amax, amin = max, min
 max.prim, min.prim = _max.prim, _min.prim
+amax, amin = max, min
 
 
 # d sum(x) = sum(dx);  d mean(x) = mean(dx)  (cast back from any dtype= of the output)
@@ -90,10 +90,10 @@ def _extremum_share(out, x, axis, keepdims):
     return (hits / sum(hits, axis=axis, keepdims=True)).astype(x.dtype)
 
 
-for _extremum in (_max, _min):
-    defvjp(_extremum, lambda g, out, x, axis=None, keepdims=False:
+for _extremum in (max, min):
+    defvjp(_extremum, lambda g, out, x, axis=None, keepdims=False, dtype=None:
            expand(g, x, axis, keepdims) * _extremum_share(out, x, axis, keepdims))
-    defjvp(_extremum, lambda t, out, x, axis=None, keepdims=False:
+    defjvp(_extremum, lambda t, out, x, axis=None, keepdims=False, dtype=None:
            sum(t * _extremum_share(out, x, axis, keepdims), axis=axis, keepdims=keepdims))
 
 
@@ -138,5 +138,5 @@ def _batch_reduction(f):
     return rule
 
 
-for _f in (sum, mean, prod, _max, _min):
+for _f in (sum, mean, prod, max, min):
     defbatch(_f, _batch_reduction(_f))
