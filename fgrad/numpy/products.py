@@ -17,10 +17,12 @@ matmul = primitive(np.matmul, "matmul")
 
 def _as_matrices(g, a, b):
     """The cotangent ``g`` with the axes matmul dropped for 1-d ``a`` or ``b`` put back."""
+    if len(a.shape) == 1 and len(b.shape) == 1:
+        return shape_ops.reshape(g, (1, 1))
     if len(a.shape) == 1:
-        g = shape_ops.expand_dims(g, -2)
+        return shape_ops.expand_dims(g, -2)
     if len(b.shape) == 1:
-        g = shape_ops.expand_dims(g, -1)
+        return shape_ops.expand_dims(g, -1)
     return g
 
 

@@ -7,15 +7,30 @@ them and so need no rules of their own.
 import numpy as np
 
 from ..rules import Variadic, defbatch, defjvp, defmultilinear, defvjp
-from ..tracer import primitive
+from ..tracer import Box, primitive
 from . import batch, broadcast
 
-_reshape = primitive(np.reshape, "reshape")
+_reshape = primitive(lambda a, shape: np.reshape(a, shape), "reshape")
 _transpose = primitive(np.transpose, "transpose")
 _broadcast_to = primitive(np.broadcast_to, "broadcast_to")
 _concatenate = primitive(lambda *arrays, axis: np.concatenate(arrays, axis=axis), "concatenate")
 
 
+def numpy_on_plain(np_fn):
+    """Run NumPy's own ``np_fn`` when the first argument is not traced: the
+    function below it then only ever sees boxes."""
+    def decorate(f):
+        def function(a, *args, **kwargs):
+            if isinstance(a, Box):
+                return f(a, *args, **kwargs)
+            return np_fn(a, *args, **kwargs)
+        function.__name__ = function.__qualname__ = f.__name__
+        function.__doc__ = f.__doc__
+        return function
+    return decorate
+
+
+@numpy_on_plain(np.reshape)
 def reshape(a, shape=None, order="C", *, newshape=None):
     """NumPy's reshape (C order only), differentiable."""
     if order != "C":
@@ -24,6 +39,7 @@ def reshape(a, shape=None, order="C", *, newshape=None):
     return _reshape(a, shape=tuple(shape) if isinstance(shape, (list, tuple)) else (shape,))
 
 
+@numpy_on_plain(np.transpose)
 def transpose(a, axes=None):
     """NumPy's transpose, differentiable."""
     if axes is not None:
@@ -32,6 +48,7 @@ def transpose(a, axes=None):
     return _transpose(a, axes=axes)
 
 
+@numpy_on_plain(np.broadcast_to)
 def broadcast_to(array, shape):
     """NumPy's broadcast_to, differentiable (returns a copy-free view)."""
     return _broadcast_to(array, shape=tuple(shape) if isinstance(shape, (list, tuple)) else (shape,))
@@ -48,15 +65,20 @@ reshape.prim, transpose.prim, broadcast_to.prim, concatenate.prim = (
     _reshape.prim, _transpose.prim, _broadcast_to.prim, _concatenate.prim)
 
 
+@numpy_on_plain(np.expand_dims)
 def expand_dims(a, axis):
     """Insert length-1 axes at ``axis`` (int or tuple)."""
     axes = axis if isinstance(axis, tuple) else (axis,)
     ndim = np.ndim(a) + len(axes)
+    if not all(-ndim <= ax < ndim for ax in axes):
+        raise np.exceptions.AxisError(f"axis {axis} is out of bounds for the result of "
+                                      f"dimension {ndim}")
     axes = {ax % ndim for ax in axes}
     it = iter(np.shape(a))
     return reshape(a, tuple(1 if i in axes else next(it) for i in range(ndim)))
 
 
+@numpy_on_plain(np.squeeze)
 def squeeze(a, axis=None):
     """Remove length-1 axes (all of them, or those in ``axis``)."""
     shape = np.shape(a)
@@ -69,6 +91,7 @@ def squeeze(a, axis=None):
     return reshape(a, tuple(d for i, d in enumerate(shape) if i not in axes))
 
 
+@numpy_on_plain(np.ravel)
 def ravel(a, order="C"):
     """The elements of ``a`` as a 1-d array."""
     return reshape(a, (-1,), order)
@@ -79,6 +102,7 @@ def stack(arrays, axis=0):
     return concatenate([expand_dims(a, axis) for a in arrays], axis=axis)
 
 
+@numpy_on_plain(np.moveaxis)
 def moveaxis(a, source, destination):
     """Move axes of ``a`` to new positions."""
     ndim = np.ndim(a)
@@ -90,6 +114,7 @@ def moveaxis(a, source, destination):
     return transpose(a, order)
 
 
+@numpy_on_plain(np.swapaxes)
 def swapaxes(a, axis1, axis2):
     """Interchange two axes of ``a``."""
     order = list(range(np.ndim(a)))
