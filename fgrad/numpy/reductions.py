@@ -55,11 +55,12 @@ def _reduction(np_fn, name, doc):
     return reduce
 
 
-sum = _reduction(np.sum, "sum", "NumPy's sum, differentiable.")
+# NB: ufunc reductions are what np.sum & co. call for arrays, minus a Python layer.
+sum = _reduction(np.add.reduce, "sum", "NumPy's sum, differentiable.")
 mean = _reduction(np.mean, "mean", "NumPy's mean, differentiable.")
-prod = _reduction(np.prod, "prod", "NumPy's prod, differentiable, also where x has zeros.")
-_max = _reduction(np.max, "max", "")
-_min = _reduction(np.min, "min", "")
+prod = _reduction(np.multiply.reduce, "prod", "NumPy's prod, differentiable, also where x has zeros.")
+_max = _reduction(np.maximum.reduce, "max", "")
+_min = _reduction(np.minimum.reduce, "min", "")
 
 
 def max(a, axis=None, out=None, keepdims=False):
