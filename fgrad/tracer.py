@@ -51,7 +51,7 @@ class Box:
     the graph node in reverse mode, the tangent in forward mode, the batch
     axis under ``vmap``."""
     __slots__ = ("_value", "_trace", "_data", "__weakref__")
-    __array_priority__ = 100.0  # NumPy defers binary operators to boxes
+    __array_ufunc__ = None  # NumPy defers binary operators to boxes, and refuses ufuncs on them
 
     def __init__(self, value, trace, data):
         self._value = value

@@ -15,7 +15,7 @@ def unbroadcast(ct, x):
         lead = ct.ndim - len(x_shape)
         axes = tuple(range(lead)) + tuple(lead + i for i, d in enumerate(x_shape)
                                           if d == 1 and ct.shape[lead + i] != 1)
-        ct = shape_ops.reshape(reductions.sum(ct, axis=axes), x_shape)
+        ct = reductions.sum(ct, axis=axes).reshape(x_shape)
     return fit_dtype(ct, x.dtype)
 
 

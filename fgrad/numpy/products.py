@@ -27,6 +27,8 @@ def _as_matrices(g, a, b):
 
 
 def _matmul_vjp_a(g, out, a, b):
+    if len(a.shape) == 2 and len(b.shape) == 2:
+        return matmul(g, b.T)  # the common case, without the general case's reshaping
     g = _as_matrices(g, a, b)
     b2 = b if len(b.shape) > 1 else shape_ops.expand_dims(b, -1)
     ct = matmul(g, shape_ops.swapaxes(b2, -1, -2))
@@ -36,6 +38,8 @@ def _matmul_vjp_a(g, out, a, b):
 
 
 def _matmul_vjp_b(g, out, a, b):
+    if len(a.shape) == 2 and len(b.shape) == 2:
+        return matmul(a.T, g)
     g = _as_matrices(g, a, b)
     a2 = a if len(a.shape) > 1 else shape_ops.expand_dims(a, 0)
     ct = matmul(shape_ops.swapaxes(a2, -1, -2), g)
