@@ -25,6 +25,7 @@ class ArrayBox(Box):
     ndim = property(lambda self: len(self._trace.shape_of(self)))
     size = property(lambda self: math.prod(self._trace.shape_of(self)))
     dtype = property(lambda self: self._value.dtype)
+    nbytes = property(lambda self: self._value.nbytes)
     T = property(lambda self: sh.transpose(self))
     real = property(lambda self: ew.real(self))
     imag = property(lambda self: ew.imag(self))
