@@ -10,7 +10,7 @@ warning that names it.
 import warnings
 
 from .rules import BATCH_RULES
-from .tracer import Box, Trace, bind, new_box
+from .tracer import Box, Trace, bind, new_box, unbox_own
 
 
 class BatchTrace(Trace):
@@ -26,11 +26,10 @@ class BatchTrace(Trace):
         return shape[:d] + shape[d + 1:]
 
     def process(self, prim, args, params):
-        values = list(args)
+        values, argnums, axes, _ = unbox_own(self, args)
         dims = [None] * len(args)
-        for i, a in enumerate(args):
-            if isinstance(a, Box) and a._trace is self:
-                values[i], dims[i] = a._value, a._data
+        for i, d in zip(argnums, axes):
+            dims[i] = d
         rule = BATCH_RULES.get(prim)
         if rule is None:
             return self._loop(prim, values, dims, params)

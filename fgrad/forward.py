@@ -4,7 +4,7 @@ A box of a ``ForwardTrace`` holds its tangent in ``_data``. Values with a zero
 tangent are simply not boxed, so zeros cost nothing.
 """
 from .rules import JVP_RULES, NONDIFFERENTIABLE
-from .tracer import Box, Trace, bind, new_box
+from .tracer import Box, Trace, bind, new_box, unbox_own
 
 
 class ForwardTrace(Trace):
@@ -14,22 +14,12 @@ class ForwardTrace(Trace):
         rules = JVP_RULES.get(prim)
         if rules is None:
             raise NotImplementedError(f"forward mode: primitive '{prim.name}' has no JVP rule")
-        values = list(args)
-        tangents = []
-        lower = False  # boxes of lower levels remain after unboxing ours
-        for i, a in enumerate(args):
-            if isinstance(a, Box):
-                if a._trace is self:
-                    values[i] = v = a._value
-                    lower = lower or isinstance(v, Box)
-                    tangents.append((i, a._data))
-                else:
-                    lower = True
+        values, argnums, tangents, lower = unbox_own(self, args)
         out = bind(prim, values, params) if lower else prim.impl(*values, **params)
         if rules is NONDIFFERENTIABLE:
             return out
         t_out = None
-        for i, t in tangents:
+        for i, t in zip(argnums, tangents):
             if i >= len(rules) or rules[i] is None:
                 raise NotImplementedError(f"forward mode: primitive '{prim.name}' is not "
                                           f"differentiable in its argument {i}")

@@ -14,7 +14,7 @@ import heapq
 import itertools
 
 from .rules import NONDIFFERENTIABLE, VJP_RULES
-from .tracer import Box, Trace, bind, new_box
+from .tracer import Box, Trace, bind, new_box, unbox_own
 
 
 class Aval:
@@ -69,19 +69,7 @@ class ReverseTrace(Trace):
         entry = VJP_RULES.get(prim)
         if entry is None:
             raise NotImplementedError(f"reverse mode: primitive '{prim.name}' has no VJP rule")
-        values = list(args)
-        argnums = []
-        parents = []
-        lower = False  # boxes of lower levels remain after unboxing ours
-        for i, a in enumerate(args):
-            if isinstance(a, Box):
-                if a._trace is self:
-                    values[i] = v = a._value
-                    lower = lower or isinstance(v, Box)
-                    argnums.append(i)
-                    parents.append(a._data)
-                else:
-                    lower = True
+        values, argnums, parents, lower = unbox_own(self, args)
         out = bind(prim, values, params) if lower else prim.impl(*values, **params)
         if entry is NONDIFFERENTIABLE:
             return out

@@ -84,6 +84,29 @@ def unbox(x):
     return x
 
 
+def unbox_own(trace, args):
+    """Take ``trace``'s own boxes out of ``args``.
+
+    Returns (values, argnums, data, lower): the arguments with those boxes
+    replaced by their values, the positions of those boxes, their ``_data``,
+    and whether boxes of lower levels remain among the values.
+    """
+    values = list(args)
+    argnums = []
+    data = []
+    lower = False
+    for i, a in enumerate(args):
+        if isinstance(a, Box):
+            if a._trace is trace:
+                values[i] = v = a._value
+                lower = lower or isinstance(v, Box)
+                argnums.append(i)
+                data.append(a._data)
+            else:
+                lower = True
+    return values, argnums, data, lower
+
+
 def bind(prim, args, params):
     """Call ``prim``: NumPy on plain values, else the trace of highest level."""
     top = None
