@@ -30,7 +30,12 @@ def numpy_on_plain(np_fn):
     return decorate
 
 
-@numpy_on_plain(np.reshape)
+def _np_reshape(a, shape=None, order="C", *, newshape=None):
+    """np.reshape with NumPy 2's keywords, on NumPy 1.26 too."""
+    return np.reshape(a, newshape if shape is None else shape, order)
+
+
+@numpy_on_plain(_np_reshape)
 def reshape(a, shape=None, order="C", *, newshape=None):
     """NumPy's reshape (C order only), differentiable."""
     if order != "C":
