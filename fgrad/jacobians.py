@@ -14,7 +14,7 @@ from . import numpy as fnp
 from .batching import vmap_flat
 from .forward import jvp_flat
 from .reverse import vjp_flat
-from .transforms import (_argnums_tuple, _flatten_fun, _split, dtype_of, grad, jvp, transformed,
+from .transforms import (argnums_tuple, flatten_fun, split_aux, dtype_of, grad, jvp, transformed,
                          vjp, zeros_like)
 from .tree import tree_flatten, tree_map, tree_unflatten
 
@@ -37,7 +37,7 @@ def _assemble(blocks, out_tree, in_tree, single):
 
 
 def _jacfwd(fun, argnums, has_aux, *args):
-    primals, flat_fun, in_tree, store, single = _flatten_fun(fun, args, argnums, has_aux, "jacfwd")
+    primals, flat_fun, in_tree, store, single = flatten_fun(fun, args, argnums, has_aux, "jacfwd")
 
     def pushforward(*tangents):
         outs, out_tangents = jvp_flat(flat_fun, primals, list(tangents))
@@ -58,11 +58,11 @@ def _jacfwd(fun, argnums, has_aux, *args):
     blocks = [[fnp.reshape(fnp.moveaxis(t, 0, -1)[..., a:b], np.shape(o) + np.shape(p))
                for a, b, p in zip(sizes, sizes[1:], primals)] for t, o in zip(tangents, outs)]
     jac = _assemble(blocks, store["tree"], in_tree, single)
-    return (jac, _split(outs, store)[1]) if has_aux else jac
+    return (jac, split_aux(outs, store)[1]) if has_aux else jac
 
 
 def _jacrev(fun, argnums, has_aux, *args):
-    primals, flat_fun, in_tree, store, single = _flatten_fun(fun, args, argnums, has_aux, "jacrev")
+    primals, flat_fun, in_tree, store, single = flatten_fun(fun, args, argnums, has_aux, "jacrev")
     outs, vjp_fn = vjp_flat(flat_fun, primals)
     n = store["tree"].num_leaves
     n_aux = len(outs) - n
@@ -78,7 +78,7 @@ def _jacrev(fun, argnums, has_aux, *args):
     blocks = [[fnp.reshape(c[a:b], np.shape(o) + np.shape(p)) for c, p in zip(cts, primals)]
               for a, b, o in zip(sizes, sizes[1:], outs)]
     jac = _assemble(blocks, store["tree"], in_tree, single)
-    return (jac, _split(outs, store)[1]) if has_aux else jac
+    return (jac, split_aux(outs, store)[1]) if has_aux else jac
 
 
 def jacfwd(fun, argnums=0, has_aux=False):
@@ -97,7 +97,7 @@ def _size(tree):
 
 def _jacobian(fun, argnums, mode, *args):
     if mode == "auto":
-        n_in = _size([args[i] for i in _argnums_tuple(argnums, len(args), "jacobian")])
+        n_in = _size([args[i] for i in argnums_tuple(argnums, len(args), "jacobian")])
         mode = "fwd" if n_in < _size(fun(*args)) else "rev"
     if mode not in ("fwd", "rev"):
         raise ValueError(f"jacobian: mode must be 'auto', 'fwd' or 'rev', not {mode!r}")
@@ -134,7 +134,7 @@ def linearize(fun, *primals):
 
 
 def _elementwise_grad(fun, argnums, *args):
-    nums = _argnums_tuple(argnums, len(args), "elementwise_grad")
+    nums = argnums_tuple(argnums, len(args), "elementwise_grad")
 
     def of_selected(*selected):
         call_args = list(args)

@@ -1,7 +1,7 @@
 """The public transforms: a pytree and ``argnums`` shell around the flat cores.
 
 ``vjp_flat`` (reverse.py), ``jvp_flat`` (forward.py) and ``vmap_flat``
-(batching.py) see only flat lists of arrays. ``_flatten_fun`` turns a user's
+(batching.py) see only flat lists of arrays. ``flatten_fun`` turns a user's
 function of pytrees into such a flat function; everything else here is checking
 input and rebuilding structure.
 
@@ -49,7 +49,7 @@ def _as_primal(x, who):
     return np.asarray(x) if isinstance(x, (float, complex)) else x
 
 
-def _argnums_tuple(argnums, nargs, who):
+def argnums_tuple(argnums, nargs, who):
     nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
     for i in nums:
         if not -nargs <= i < nargs:
@@ -58,7 +58,7 @@ def _argnums_tuple(argnums, nargs, who):
     return tuple(i % nargs for i in nums)
 
 
-def _flatten_fun(fun, args, argnums, has_aux, who):
+def flatten_fun(fun, args, argnums, has_aux, who):
     """Flat primals and a flat function of them for ``fun(*args)`` w.r.t. ``argnums``.
 
     Returns ``(primals, flat_fun, in_tree, store, single)``. ``flat_fun`` returns
@@ -66,7 +66,7 @@ def _flatten_fun(fun, args, argnums, has_aux, who):
     from aux too); ``store["tree"]`` and ``store["aux_tree"]`` then hold their
     structures. ``single`` says that ``argnums`` was one int.
     """
-    nums = _argnums_tuple(argnums, len(args), who)
+    nums = argnums_tuple(argnums, len(args), who)
     leaves, in_tree = tree_flatten(tuple(args[i] for i in nums))
     primals = [_as_primal(x, who) for x in leaves]
     store = {}
@@ -90,7 +90,7 @@ def _flatten_fun(fun, args, argnums, has_aux, who):
     return primals, flat_fun, in_tree, store, isinstance(argnums, int)
 
 
-def _split(leaves, store):
+def split_aux(leaves, store):
     """The output pytree and the aux pytree from the flat function's leaves."""
     n = store["tree"].num_leaves
     return (tree_unflatten(store["tree"], leaves[:n]),
@@ -104,10 +104,10 @@ def zeros_like(x):
 
 def vjp(fun, *primals, has_aux=False):
     """``(out, vjp_fn)``: ``vjp_fn(ct)`` gives one cotangent per primal, ct^T d out / d primal."""
-    primal_leaves, flat_fun, in_tree, store, _ = _flatten_fun(
+    primal_leaves, flat_fun, in_tree, store, _ = flatten_fun(
         fun, primals, tuple(range(len(primals))), has_aux, "vjp")
     outs, vjp_flat_fn = vjp_flat(flat_fun, primal_leaves)
-    out, aux = _split(outs, store)
+    out, aux = split_aux(outs, store)
     out_tree = store["tree"]
     outs = outs[:out_tree.num_leaves]
 
@@ -143,11 +143,11 @@ def _scalar_seed(out, holomorphic, who):
 
 
 def _value_and_grad(fun, argnums, has_aux, holomorphic, *args):
-    primals, flat_fun, in_tree, store, single = _flatten_fun(fun, args, argnums, has_aux, "grad")
+    primals, flat_fun, in_tree, store, single = flatten_fun(fun, args, argnums, has_aux, "grad")
     if holomorphic and any(dtype_of(p).kind != "c" for p in primals):
         raise TypeError("grad: holomorphic=True needs complex inputs")
     outs, vjp_fn = vjp_flat(flat_fun, primals)
-    value, aux = _split(outs, store)
+    value, aux = split_aux(outs, store)
     if store["tree"] != _SCALAR_TREE:
         raise TypeError(f"grad: the function must return a scalar, but it returned "
                         f"{store['tree']}. Use jacrev, vjp or elementwise_grad.")
@@ -181,7 +181,7 @@ def jvp(fun, primals, tangents, has_aux=False):
     """``(fun(*primals), J tangents)``: forward mode, no graph kept."""
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError("jvp: primals and tangents must be tuples (one entry per argument)")
-    primal_leaves, flat_fun, in_tree, store, _ = _flatten_fun(
+    primal_leaves, flat_fun, in_tree, store, _ = flatten_fun(
         fun, tuple(primals), tuple(range(len(primals))), has_aux, "jvp")
     tangent_leaves, tangent_tree = tree_flatten(tuple(tangents))
     if tangent_tree != in_tree:
@@ -189,7 +189,7 @@ def jvp(fun, primals, tangents, has_aux=False):
     tangent_leaves = [_fit_to(t, p, "jvp: a tangent", "a primal")
                       for t, p in zip(tangent_leaves, primal_leaves)]
     outs, out_tangents = jvp_flat(flat_fun, primal_leaves, tangent_leaves)
-    out, aux = _split(outs, store)
+    out, aux = split_aux(outs, store)
     n = store["tree"].num_leaves
     out_tangents = [zeros_like(o) if t is None else t for t, o in zip(out_tangents[:n], outs)]
     tangent_out = tree_unflatten(store["tree"], out_tangents)
