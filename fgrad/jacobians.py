@@ -28,6 +28,16 @@ def _standard_basis(leaves):
             for a, b, x in zip(starts, starts[1:], leaves)]
 
 
+def _map_basis(fun, basis, out_dims_of):
+    """``fun`` over the rows of ``basis``: one batched call, or a plain one for a
+    single row (a scalar output, say), which needs no batching."""
+    if len(basis[0]) != 1:
+        return vmap_flat(fun, basis, [0] * len(basis), out_dims_of)
+    outs = fun(*[b[0] for b in basis])
+    return [o if d is None else fnp.expand_dims(o, d)
+            for o, d in zip(outs, out_dims_of(len(outs)))]
+
+
 def _assemble(blocks, out_tree, in_tree, single):
     """Nest blocks[o][i] as the output structure of input structures."""
     def inner(row):
@@ -50,7 +60,7 @@ def _jacfwd(fun, argnums, has_aux, *args):
         return [0] * n + [None] * (count - n)
 
     basis = _standard_basis(primals)
-    results = vmap_flat(pushforward, basis, [0] * len(basis), out_dims)
+    results = _map_basis(pushforward, basis, out_dims)
     n = store["tree"].num_leaves
     tangents, outs = results[:n], results[n:]
     # tangents[o] has shape (N,) + out_o.shape: move N last and cut it per input leaf
@@ -72,7 +82,7 @@ def _jacrev(fun, argnums, has_aux, *args):
         return [zeros_like(p) if c is None else c for c, p in zip(cts, primals)]
 
     basis = _standard_basis(outs[:n])
-    cts = vmap_flat(pullback, basis, [0] * n, lambda k: [0] * k)
+    cts = _map_basis(pullback, basis, lambda k: [0] * k)
     # cts[i] has shape (M,) + in_i.shape: cut M per output leaf
     sizes = np.cumsum([0] + [math.prod(np.shape(o)) for o in outs[:n]])
     blocks = [[fnp.reshape(c[a:b], np.shape(o) + np.shape(p)) for c, p in zip(cts, primals)]

@@ -27,8 +27,11 @@ def _as_matrices(g, a, b):
 
 
 def _matmul_vjp_a(g, out, a, b):
-    if len(a.shape) == 2 and len(b.shape) == 2:
-        return matmul(g, b.T)  # the common case, without the general case's reshaping
+    na, nb = len(a.shape), len(b.shape)
+    if na <= 2 and nb <= 2:  # the common cases, each one product (outer for vectors)
+        if nb == 1:
+            return g * b if na == 1 else g[:, None] * b
+        return matmul(b, g) if na == 1 else matmul(g, b.T)
     g = _as_matrices(g, a, b)
     b2 = b if len(b.shape) > 1 else shape_ops.expand_dims(b, -1)
     ct = matmul(g, shape_ops.swapaxes(b2, -1, -2))
@@ -38,8 +41,11 @@ def _matmul_vjp_a(g, out, a, b):
 
 
 def _matmul_vjp_b(g, out, a, b):
-    if len(a.shape) == 2 and len(b.shape) == 2:
-        return matmul(a.T, g)
+    na, nb = len(a.shape), len(b.shape)
+    if na <= 2 and nb <= 2:
+        if na == 1:
+            return g * a if nb == 1 else a[:, None] * g
+        return matmul(g, a) if nb == 1 else matmul(a.T, g)
     g = _as_matrices(g, a, b)
     a2 = a if len(a.shape) > 1 else shape_ops.expand_dims(a, 0)
     ct = matmul(shape_ops.swapaxes(a2, -1, -2), g)
@@ -70,9 +76,15 @@ def dot(a, b):
 
 def _matmul_batch(args, dims):
     """Batch axes first; vectors become matrices (then dropped again) and batched
-    operands get length-1 axes so that matmul's own broadcasting lines them up."""
+    operands get length-1 axes so that matmul's own broadcasting lines them up.
+    A batch of vectors against one matrix is a single matrix product (one GEMM,
+    where broadcasting would make one matrix-vector product per example)."""
     (a, b), (da, db) = args, dims
     a_vec, b_vec = batch.ndim_of_example(a, da) == 1, batch.ndim_of_example(b, db) == 1
+    if a_vec and db is None and np.ndim(b) <= 2:  # rows a_i @ B
+        return matmul(batch.to_front(a, da, None), b), 0
+    if b_vec and da is None and np.ndim(a) <= 2:  # A @ b_i, as rows b_i @ A^T
+        return matmul(batch.to_front(b, db, None), shape_ops.transpose(a)), 0
     a = a if da is None else batch.to_front(a, da, None)
     b = b if db is None else batch.to_front(b, db, None)
     if a_vec:
