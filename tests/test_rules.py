@@ -11,13 +11,13 @@ After the table: float32 (gradients keep the primal's dtype), complex inputs,
 and the conventions at ties, kinks and zeros.
 """
 import itertools
-import zlib
 
 import numpy as np
 import pytest
 
 import fgrad
 import fgrad.numpy as fnp
+from domains import cplx, nonzero, positive, real, rng_for
 from fgrad.testing import check_grads
 
 
@@ -25,28 +25,11 @@ def check(fun, args, **kwargs):
     check_grads(fun, args, order=2, modes=("fwd", "rev"), **kwargs)
 
 
-def _rng(key):
-    """A generator seeded by the case id, so every case is reproducible on its own."""
-    return np.random.default_rng(zlib.crc32(key.encode()))
-
-
 def _sid(shape):
     return "x".join(map(str, shape)) if shape else "0d"
 
 
 # -- domains: (rng, shape) -> float64 array ------------------------------------
-
-def real(rng, shape):
-    return np.asarray(rng.standard_normal(shape))
-
-
-def positive(rng, shape):
-    return np.asarray(rng.uniform(0.5, 2.0, shape))
-
-
-def nonzero(rng, shape):
-    return np.asarray(rng.choice([-1.0, 1.0], shape) * rng.uniform(0.5, 2.0, shape))
-
 
 def small(rng, shape):
     """Inside (-1, 1): tan away from its poles."""
@@ -87,10 +70,6 @@ clip_x = banded((-1.5, -0.6), (-0.4, 0.4), (0.6, 1.5))
 APART = (grid(0.25), grid(0.75))
 
 
-def cplx(rng, shape):
-    return np.asarray(rng.standard_normal(shape) + 1j * rng.standard_normal(shape))
-
-
 def cplx_right(rng, shape):
     """Right half plane: log and sqrt away from their branch cut."""
     return np.asarray(rng.uniform(0.5, 2.0, shape) + 1j * rng.uniform(-1.5, 1.5, shape))
@@ -102,7 +81,7 @@ def cplx_nonzero(rng, shape):
 
 
 def make_args(key, domains, shapes):
-    rng = _rng(key)
+    rng = rng_for(key)
     return tuple(d(rng, s) for d, s in zip(domains, shapes, strict=True))
 
 
@@ -208,15 +187,15 @@ def test_binary(fun, args):
 
 
 def test_where_with_a_condition_that_broadcasts():
-    rng = _rng("where-broadcast-condition")
+    rng = rng_for("where-broadcast-condition")
     cond = np.array([True, False, True])
     check(lambda x, y: fnp.where(cond, x, y), (real(rng, (2, 3)), real(rng, ())))
 
 
 # One operand a constant: a NumPy array, a NumPy scalar or a Python scalar on
 # either side (the reflected operators, and NumPy deferring to the box).
-C = _rng("C").uniform(0.5, 2.0, (2, 3))
-C_REM = rem_x(_rng("C_REM"), (2, 3))
+C = rng_for("C").uniform(0.5, 2.0, (2, 3))
+C_REM = rem_x(rng_for("C_REM"), (2, 3))
 
 CONSTANT_OPERAND = [
     ("array+x",     lambda x: C + x,                   real),
@@ -273,11 +252,11 @@ PRODUCT_CASES = [
                  id=f"{name}-{_sid(a)},{_sid(b)}")
     for name, fun, shapes in PRODUCTS for a, b in shapes
 ]
-M = _rng("M").standard_normal((2, 3))
+M = rng_for("M").standard_normal((2, 3))
 PRODUCT_CASES += [
-    pytest.param(lambda b: M @ b, (real(_rng("rmatmul"), (3, 4)),), id="array@x"),
-    pytest.param(lambda a: a @ M.T, (real(_rng("matmul_const"), (4, 3)),), id="x@array"),
-    pytest.param(lambda a: a.dot(M.T), (real(_rng("method_dot"), (4, 3)),), id="method_dot"),
+    pytest.param(lambda b: M @ b, (real(rng_for("rmatmul"), (3, 4)),), id="array@x"),
+    pytest.param(lambda a: a @ M.T, (real(rng_for("matmul_const"), (4, 3)),), id="x@array"),
+    pytest.param(lambda a: a.dot(M.T), (real(rng_for("method_dot"), (4, 3)),), id="method_dot"),
 ]
 
 
@@ -317,12 +296,12 @@ REDUCTION_CASES += [
     for kd in [False, True]
 ]
 REDUCTION_CASES += [
-    pytest.param(lambda x: x.sum(axis=1, keepdims=True), (real(_rng("m1"), (2, 3)),),
+    pytest.param(lambda x: x.sum(axis=1, keepdims=True), (real(rng_for("m1"), (2, 3)),),
                  id="method_sum"),
-    pytest.param(lambda x: x.mean(axis=-1), (real(_rng("m2"), (2, 3)),), id="method_mean"),
-    pytest.param(lambda x: x.prod(axis=0), (nonzero(_rng("m3"), (2, 3)),), id="method_prod"),
-    pytest.param(lambda x: x.max(axis=(0, 1)), (distinct(_rng("m4"), (2, 3)),), id="method_max"),
-    pytest.param(lambda x: x.min(keepdims=True), (distinct(_rng("m5"), (2, 3)),),
+    pytest.param(lambda x: x.mean(axis=-1), (real(rng_for("m2"), (2, 3)),), id="method_mean"),
+    pytest.param(lambda x: x.prod(axis=0), (nonzero(rng_for("m3"), (2, 3)),), id="method_prod"),
+    pytest.param(lambda x: x.max(axis=(0, 1)), (distinct(rng_for("m4"), (2, 3)),), id="method_max"),
+    pytest.param(lambda x: x.min(keepdims=True), (distinct(rng_for("m5"), (2, 3)),),
                  id="method_min"),
 ]
 
@@ -335,7 +314,7 @@ def test_reductions(fun, args):
 # -- shape functions -----------------------------------------------------------
 
 def _x(shape, key="shape"):
-    return real(_rng(f"{key}-{_sid(shape)}"), shape)
+    return real(rng_for(f"{key}-{_sid(shape)}"), shape)
 
 
 X0, X3, X23, X234, X131 = _x(()), _x((3,)), _x((2, 3)), _x((2, 3, 4)), _x((1, 3, 1))
@@ -497,7 +476,7 @@ def test_functional_updates(fun, args):
     check(fun, args)
 
 
-X_CONST = _rng("X_CONST").standard_normal((3, 4))
+X_CONST = rng_for("X_CONST").standard_normal((3, 4))
 MORE_UPDATE_CASES = [
     ("get",                        lambda x: fnp.at(x)[1, ::-1].get(),         ((3, 4),)),
     ("set-into-numpy-array",       lambda v: fnp.at(X_CONST)[1].set(v),        ((4,),)),
@@ -512,7 +491,7 @@ MORE_UPDATE_CASES = [
 @pytest.mark.parametrize("fun, shapes",
                          [pytest.param(f, s, id=i) for i, f, s in MORE_UPDATE_CASES])
 def test_more_functional_updates(fun, shapes):
-    rng = _rng(str(shapes))
+    rng = rng_for(str(shapes))
     check(fun, tuple(real(rng, s) for s in shapes))
 
 
@@ -530,8 +509,8 @@ def test_more_functional_updates(fun, shapes):
 def test_method_form_of_updates_on_traced_arrays(method, function):
     """``x.at`` exists only on traced values, so finite differences (which call the
     function on plain arrays) can't run it; it must agree with ``fnp.at``, checked above."""
-    x = distinct(_rng("method-at"), (3, 4))
-    t = real(_rng("method-at-t"), (3, 4))
+    x = distinct(rng_for("method-at"), (3, 4))
+    t = real(rng_for("method-at-t"), (3, 4))
     expected_grad = fgrad.grad(lambda x: fnp.sum(fnp.sin(function(x))))(x)
     actual_grad = fgrad.grad(lambda x: fnp.sum(fnp.sin(method(x))))(x)
     np.testing.assert_allclose(actual_grad, expected_grad)
@@ -541,7 +520,7 @@ def test_method_form_of_updates_on_traced_arrays(method, function):
 
 def test_functional_updates_compute_numpys_values():
     """The update rows above differentiate these values; check they are the right ones."""
-    rng = _rng("update-values")
+    rng = rng_for("update-values")
     x, v = real(rng, (3, 4)), real(rng, (4,))
     x_before = x.copy()
     expected = x.copy()
@@ -582,7 +561,7 @@ def test_duplicate_index_updates_combine_like_jax():
     pytest.param(np.float32, np.float32, id="float32->float32"),
 ])
 def test_astype_between_float32_and_float64(dtype_in, dtype_out):
-    x = real(_rng("astype"), (2, 3)).astype(dtype_in)
+    x = real(rng_for("astype"), (2, 3)).astype(dtype_in)
     check(lambda a: fnp.astype(a, dtype_out), (x,), eps=0.1, rtol=1e-4, atol=1e-4)
     check(lambda a: a.astype(dtype_out) * 2.0, (x,), eps=0.1, rtol=1e-4, atol=1e-4)
     g = fgrad.grad(lambda a: fnp.sum(fnp.astype(a, dtype_out) * np.arange(6.0).reshape(2, 3)))(x)
@@ -593,7 +572,7 @@ def test_astype_between_float32_and_float64(dtype_in, dtype_out):
 
 
 def test_astype_round_trip_keeps_the_derivative():
-    x = real(_rng("roundtrip"), (3,))
+    x = real(rng_for("roundtrip"), (3,))
     f = lambda a: fnp.astype(fnp.astype(a, np.float32), np.float64) * a  # noqa: E731
     np.testing.assert_allclose(fgrad.grad(lambda a: fnp.sum(f(a)))(x), 2 * x, rtol=1e-6)
 
@@ -648,9 +627,9 @@ FLOAT32 = [
 
 @pytest.mark.parametrize("fun, domain", [pytest.param(f, d, id=n) for n, f, d in FLOAT32])
 def test_float32_grad_and_jvp_match_float64(fun, domain):
-    x32 = domain(_rng("float32"), (2, 3)).astype(np.float32)
+    x32 = domain(rng_for("float32"), (2, 3)).astype(np.float32)
     x64 = x32.astype(np.float64)
-    t32 = real(_rng("float32-tangent"), (2, 3)).astype(np.float32)
+    t32 = real(rng_for("float32-tangent"), (2, 3)).astype(np.float32)
 
     g32 = fgrad.grad(lambda x: fnp.sum(fun(x)))(x32)
     g64 = fgrad.grad(lambda x: fnp.sum(fun(x)))(x64)
@@ -741,7 +720,7 @@ def test_complex(fun, args):
 
 def test_complex_grad_convention():
     """grad of a real function of z = x + iy is df/dx - i df/dy (API.md)."""
-    z = cplx(_rng("convention"), (3,))
+    z = cplx(rng_for("convention"), (3,))
     np.testing.assert_allclose(fgrad.grad(lambda z: fnp.sum(fnp.abs(z) ** 2))(z), 2 * np.conj(z))
     np.testing.assert_allclose(fgrad.grad(lambda z: fnp.sum(fnp.imag(z)))(z), -1j * np.ones(3))
     np.testing.assert_allclose(fgrad.grad(lambda z: fnp.sum(fnp.real(z)))(z), np.ones(3) + 0j)

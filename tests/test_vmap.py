@@ -17,7 +17,6 @@ import subprocess
 import sys
 import textwrap
 import warnings
-import zlib
 
 import numpy as np
 import pytest
@@ -25,14 +24,11 @@ from hypothesis import given, settings, strategies as st
 
 import fgrad
 import fgrad.numpy as fnp
+from domains import cplx, nonzero, positive, real, rng_for
 from fgrad.rules import BATCH_RULES, defjvp, defvjp
 from fgrad.tracer import Primitive, primitive
 
 B = 3  # the batch size of the table's cases
-
-
-def _rng(key):
-    return np.random.default_rng(zlib.crc32(key.encode()))
 
 
 # -- the reference: a Python loop over the batch ---------------------------------
@@ -72,18 +68,6 @@ def check_vmap(f, args, in_axes, out_axes=0):
 
 # -- input domains: (rng, shape) -> array -----------------------------------------
 
-def real(rng, shape):
-    return np.asarray(rng.standard_normal(shape))
-
-
-def positive(rng, shape):
-    return np.asarray(rng.uniform(0.5, 2.0, shape))
-
-
-def nonzero(rng, shape):
-    return np.asarray(rng.choice([-1.0, 1.0], shape) * rng.uniform(0.5, 2.0, shape))
-
-
 def smallint(rng, shape):
     """Small floats that are whole numbers: comparisons and floor_divide see ties."""
     return np.asarray(rng.integers(-2, 3, shape).astype(float))
@@ -98,10 +82,6 @@ def indices(n):
     def draw(rng, shape):
         return np.asarray(rng.integers(-n, n, shape))
     return draw
-
-
-def cplx(rng, shape):
-    return np.asarray(rng.standard_normal(shape) + 1j * rng.standard_normal(shape))
 
 
 # -- the spec table: (id, function, example shapes, domains) -----------------------
@@ -345,7 +325,7 @@ def _batched_shape(shape, axis):
 def _table_params():
     params = []
     for name, f, shapes, domains in CASES:
-        rng = _rng(name)
+        rng = rng_for(name)
         examples = [d(rng, s) for d, s in zip(domains, shapes, strict=True)]
         out_rank = np.ndim(f(*examples))
         for label, in_axes, out_axes in _layouts([len(s) for s in shapes], out_rank):
@@ -394,13 +374,13 @@ def test_the_table_covers_every_public_primitive():
 
 
 def test_batch_size_one_and_out_axes_negative():
-    x = _rng("bs1").standard_normal((1, 2, 3))
+    x = rng_for("bs1").standard_normal((1, 2, 3))
     check_vmap(lambda x: fnp.sum(fnp.sin(x), axis=0), (x,), (0,), -1)
     check_vmap(lambda x: x @ x.T, (x,), (1,), 2)
 
 
 def test_in_axes_as_int_and_list_and_unbatched_output():
-    rng = _rng("int-list")
+    rng = rng_for("int-list")
     x, y = rng.standard_normal((4, 3)), rng.standard_normal((3, 4))
     assert_same(fgrad.vmap(fnp.multiply, in_axes=1)(y, y), looped(fnp.multiply, (y, y), (1, 1)))
     assert_same(fgrad.vmap(fnp.add, in_axes=[0, 1])(x, y), looped(fnp.add, (x, y), (0, 1)))
@@ -550,7 +530,7 @@ def test_primitive_without_batching_rule_loops_with_one_warning():
     defvjp(my_sin, lambda g, out, x: g * fnp.cos(x))
     defjvp(my_sin, lambda t, out, x: t * fnp.cos(x))
     assert my_sin.prim not in BATCH_RULES
-    x = _rng("loop").standard_normal((3, 4))
+    x = rng_for("loop").standard_normal((3, 4))
     with pytest.warns(UserWarning) as record:
         first = fgrad.vmap(my_sin)(x)
         second = fgrad.vmap(lambda x: my_sin(x) * 2.0, in_axes=1, out_axes=1)(x)
@@ -571,7 +551,7 @@ def test_primitive_without_batching_rule_loops_with_one_warning():
 # -- nesting, pytrees, errors ------------------------------------------------------
 
 def test_nested_vmap_with_different_in_axes():
-    rng = _rng("nested")
+    rng = rng_for("nested")
     x, y = rng.standard_normal((4, 3)), rng.standard_normal((3, 5))
 
     def f(a, b):
@@ -599,7 +579,7 @@ Pair = collections.namedtuple("Pair", "a b")
 
 
 def test_pytrees_in_in_axes_and_out_axes():
-    rng = _rng("pytrees")
+    rng = rng_for("pytrees")
     params = {"w": rng.standard_normal((3, 4)), "b": rng.standard_normal(3)}
     xs = (rng.standard_normal((4, 5)), rng.standard_normal((5, 2)))
 
@@ -627,7 +607,7 @@ def test_pytrees_in_in_axes_and_out_axes():
 
 
 def test_in_axes_none_for_pytree_argument_and_none_leaves():
-    rng = _rng("none-args")
+    rng = rng_for("none-args")
     params = [(rng.standard_normal((2, 3)), rng.standard_normal(2)), None]
     xs = rng.standard_normal((4, 3))
     out = fgrad.vmap(lambda p, x: p[0][0] @ x + p[0][1], in_axes=(None, 0))(params, xs)
@@ -668,32 +648,32 @@ def test_batch_axis_out_of_range_is_a_value_error():
 @pytest.mark.parametrize("index", [lambda i: (i, 0), lambda i: (slice(None), i)],
                          ids=["i,0", ":,i"])
 def test_batched_index_inside_a_tuple(index):
-    rng = _rng("tuple-index")
+    rng = rng_for("tuple-index")
     x, i = rng.standard_normal((3, 4, 4)), np.array([0, 3, 1])
     check_vmap(lambda x, i: x[index(i)], (x, i), (0, 0))
 
 
 def test_nested_vmap_with_the_index_batched_by_the_outer_vmap():
-    xs, idx = _rng("outer-index").standard_normal((4, 5)), np.array([0, 2, -1])
+    xs, idx = rng_for("outer-index").standard_normal((4, 5)), np.array([0, 2, -1])
     out = fgrad.vmap(lambda i: fgrad.vmap(lambda x: x[i])(xs))(idx)
     assert_same(out, np.stack([xs[:, i] for i in idx]))
 
 
 @pytest.mark.parametrize("jac", [fgrad.jacfwd, fgrad.jacrev], ids=["jacfwd", "jacrev"])
 def test_vmap_of_jacobian_of_indexing_by_a_batched_integer(jac):
-    x, idx = _rng("jac-index").standard_normal(5), np.array([0, 2, -1])
+    x, idx = rng_for("jac-index").standard_normal(5), np.array([0, 2, -1])
     J = fgrad.vmap(jac(lambda x, i: fnp.sin(x)[i]), in_axes=(None, 0))(x, idx)
     assert_same(J, np.stack([np.eye(5)[i] * np.cos(x[i]) for i in idx]))
 
 
 def test_nested_vmap_with_the_index_batched_by_the_inner_vmap():
-    xs, idx = _rng("inner-index").standard_normal((4, 5)), np.array([0, 2, -1])
+    xs, idx = rng_for("inner-index").standard_normal((4, 5)), np.array([0, 2, -1])
     out = fgrad.vmap(lambda x: fgrad.vmap(lambda i: x[i])(idx))(xs)
     assert_same(out, xs[:, idx])
 
 
 def test_update_at_batched_index():
-    rng = _rng("update-batched-index")
+    rng = rng_for("update-batched-index")
     x, i, v = rng.standard_normal((3, 5)), np.array([0, 4, 4]), rng.standard_normal(3)
     check_vmap(lambda x, i, v: fnp.at(x)[i].add(v), (x, i, v), (0, 0, 0))
     rows = np.array([0, 2, 2])  # x is shared: one example indexes its rows
@@ -712,7 +692,7 @@ def f_vector(x):
 
 
 def test_vmap_of_grad():
-    xs = _rng("vmap-grad").standard_normal((5, 3))
+    xs = rng_for("vmap-grad").standard_normal((5, 3))
     g = fgrad.vmap(fgrad.grad(f_scalar))(xs)
     assert_same(g, np.stack([fgrad.grad(f_scalar)(x) for x in xs]))
     t = np.tanh(xs)
@@ -725,7 +705,7 @@ def test_vmap_of_grad():
 
 
 def test_grad_of_vmap():
-    rng = _rng("grad-vmap")
+    rng = rng_for("grad-vmap")
     p, xs = rng.standard_normal(3), rng.standard_normal((6, 3))
 
     def f(p, x):
@@ -742,7 +722,7 @@ def test_grad_of_vmap():
 
 
 def test_jacfwd_and_jacrev_of_vmap():
-    xs = _rng("jac-vmap").standard_normal((4, 3))
+    xs = rng_for("jac-vmap").standard_normal((4, 3))
     for jac in (fgrad.jacfwd, fgrad.jacrev):
         J = jac(fgrad.vmap(f_vector))(xs)
         assert J.shape == (4, 6, 4, 3)
@@ -753,7 +733,7 @@ def test_jacfwd_and_jacrev_of_vmap():
 
 
 def test_vmap_of_jacobians():
-    xs = _rng("vmap-jac").standard_normal((4, 3))
+    xs = rng_for("vmap-jac").standard_normal((4, 3))
     for jac in (fgrad.jacfwd, fgrad.jacrev):
         J = fgrad.vmap(jac(f_vector))(xs)
         np.testing.assert_allclose(J, np.stack([fgrad.jacfwd(f_vector)(x) for x in xs]),
@@ -763,7 +743,7 @@ def test_vmap_of_jacobians():
 
 
 def test_vmap_of_jvp_and_jvp_of_vmap():
-    rng = _rng("jvp")
+    rng = rng_for("jvp")
     xs, ts = rng.standard_normal((5, 3)), rng.standard_normal((5, 3))
     expected = np.stack([fgrad.jvp(f_vector, (x,), (t,))[1] for x, t in zip(xs, ts)])
     closed = np.stack([fgrad.jacfwd(f_vector)(x) @ t for x, t in zip(xs, ts)])
@@ -782,22 +762,22 @@ def test_vmap_of_jvp_and_jvp_of_vmap():
 
 
 def test_vmap_of_vjp_fn():
-    x = _rng("vjp").standard_normal(3)
-    cts = _rng("vjp-ct").standard_normal((4, 6))
+    x = rng_for("vjp").standard_normal(3)
+    cts = rng_for("vjp-ct").standard_normal((4, 6))
     _, vjp_fn = fgrad.vjp(f_vector, x)
     (batched,) = fgrad.vmap(vjp_fn)(cts)
     expected = np.stack([vjp_fn(ct)[0] for ct in cts])
     np.testing.assert_allclose(batched, expected, rtol=1e-12)
     np.testing.assert_allclose(batched, cts @ fgrad.jacfwd(f_vector)(x), rtol=1e-10)
     # vjp inside vmap: a different primal per example
-    xs = _rng("vjp-xs").standard_normal((4, 3))
+    xs = rng_for("vjp-xs").standard_normal((4, 3))
     (batched,) = fgrad.vmap(lambda x, ct: fgrad.vjp(f_vector, x)[1](ct))(xs, cts)
     np.testing.assert_allclose(batched, np.stack([fgrad.vjp(f_vector, x)[1](ct)[0]
                                                   for x, ct in zip(xs, cts)]), rtol=1e-12)
 
 
 def test_vmap_of_hessian():
-    rng = _rng("hess")
+    rng = rng_for("hess")
     A = rng.standard_normal((3, 3))
     xs = rng.standard_normal((4, 3))
 
@@ -811,7 +791,7 @@ def test_vmap_of_hessian():
 
 
 def test_vmap_of_hvp_and_of_value_and_grad():
-    rng = _rng("hvp")
+    rng = rng_for("hvp")
     xs, vs = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
     g, hv = fgrad.vmap(lambda x, v: fgrad.hvp(f_scalar, (x,), (v,)))(xs, vs)
     for b in range(4):
@@ -870,7 +850,7 @@ def _closed_form_mlp_grads(params, x, y):
 
 
 def _check_per_example(loss, in_axes=(None, 0, 0)):
-    rng = _rng("mlp")
+    rng = rng_for("mlp")
     params = _mlp_params(rng)
     xs, ys = rng.standard_normal((6, 4)), rng.integers(0, 3, 6)
     batched = fgrad.vmap(fgrad.grad(loss), in_axes=in_axes)(params, xs, ys)
@@ -897,12 +877,12 @@ def test_per_example_gradients_of_mlp_with_label_indexing():
 
 
 def test_vmap_of_grad_of_indexing_by_a_batched_integer():
-    x = _rng("gather").standard_normal(5)
+    x = rng_for("gather").standard_normal(5)
     i = np.array([0, 3, 3, -1])
     g = fgrad.vmap(fgrad.grad(lambda x, i: x[i] ** 2), in_axes=(None, 0))(x, i)
     assert_same(g, np.stack([np.eye(5)[k] * 2 * x[k] for k in i]))
 
 
 def test_boolean_operators_on_traced_values():
-    x = _rng("bool-ops").standard_normal((3, 4))
+    x = rng_for("bool-ops").standard_normal((3, 4))
     check_vmap(lambda x: (x > 0) & (x < 1) | ~(x > -0.5), (x,), (0,))
