@@ -48,11 +48,12 @@ if __name__ == "__main__":
     rng = np.random.default_rng(0)
     weights = [rng.standard_normal((WIDTH, WIDTH)) / np.sqrt(WIDTH) for _ in range(DEPTH)]
     x = rng.standard_normal((BATCH, WIDTH))
-    activations = DEPTH * x.nbytes / 2 ** 20
+    activations, parameters = DEPTH * x.nbytes / 2 ** 20, DEPTH * weights[0].nbytes / 2 ** 20
     print(f"{DEPTH} tanh layers of width {WIDTH}, batch {BATCH}: "
-          f"{activations:.0f} MiB of activations, {DEPTH * weights[0].nbytes / 2 ** 20:.1f} MiB of weights")
+          f"{activations:.0f} MiB of activations, {parameters:.1f} MiB of weights")
     results = {}
-    for name, loss in (("plain", plain_loss), (f"checkpointed every {SEGMENT} layers", checkpointed_loss)):
+    losses = {"plain": plain_loss, f"checkpointed every {SEGMENT} layers": checkpointed_loss}
+    for name, loss in losses.items():
         peak, seconds, results[name] = peak_of_grad(loss, weights, x)
         print(f"  {name:32s} peak {peak:6.1f} MiB   {seconds:.2f} s")
     a, b = results.values()

@@ -9,6 +9,6 @@ from .jacobians import (elementwise_grad, hessian, hvp, jacfwd, jacobian, jacrev
 from .transforms import grad, jvp, stop_gradient, value_and_grad, vjp, vmap
 
 __version__ = "0.1.0"
-__all__ = ["checkpoint", "custom_jvp", "custom_vjp", "elementwise_grad", "extend", "grad", "hessian", "hvp", "jacfwd", "jacobian", "jacrev",
-           "jvp", "linearize", "stop_gradient", "testing", "tree", "tree_util",
-           "value_and_grad", "vjp", "vmap"]
+__all__ = ["checkpoint", "custom_jvp", "custom_vjp", "elementwise_grad", "extend", "grad",
+           "hessian", "hvp", "jacfwd", "jacobian", "jacrev", "jvp", "linearize",
+           "stop_gradient", "testing", "tree", "tree_util", "value_and_grad", "vjp", "vmap"]

@@ -153,7 +153,7 @@ def primitive(impl, name=None):
 
     wrapped.prim = prim
     wrapped.__name__ = wrapped.__qualname__ = prim.name
-    wrapped.__module__ = sys._getframe(1).f_globals.get("__name__")  # where it is defined, for pickle
+    wrapped.__module__ = sys._getframe(1).f_globals.get("__name__")  # its home, for pickle
     wrapped.__doc__ = getattr(impl, "__doc__", None)
     wrapped.__wrapped__ = impl
     return wrapped

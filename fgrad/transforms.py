@@ -23,7 +23,7 @@ _ARRAY_TYPES = (np.ndarray, np.generic, float, int, complex, bool)
 
 
 def transformed(impl, fun, *options):
-    """``impl(fun, *options, *args)`` as a picklable function of ``args`` that looks like ``fun``."""
+    """``impl(fun, *options, *args)`` as a picklable function of ``args``, named like ``fun``."""
     return functools.update_wrapper(functools.partial(impl, fun, *options), fun,
                                     updated=())
 

@@ -3,8 +3,6 @@
 Broadcasting copies an array along new or length-1 axes; its transpose sums
 over them. Every rule that meets broadcasting calls these two helpers.
 """
-import numpy as np
-
 from . import elementwise, reductions, shape as shape_ops
 
 

@@ -136,7 +136,7 @@ def _explicit(pairs, ndim):
     where = next((i for i, (p, _) in enumerate(pairs) if p is Ellipsis), None)
     if where is None:
         return pairs
-    used = sum(np.ndim(p) if getattr(p, "dtype", None) == bool else 1
+    used = sum(np.ndim(p) if getattr(p, "dtype", None) is np.dtype(bool) else 1
                for p, _ in pairs if p is not None and p is not Ellipsis)
     return pairs[:where] + [(slice(None), None)] * (ndim - used) + pairs[where + 1:]
 

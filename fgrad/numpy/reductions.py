@@ -58,7 +58,8 @@ def _reduction(np_fn, name, doc):
 # NB: ufunc reductions are what np.sum & co. call for arrays, minus a Python layer.
 sum = _reduction(np.add.reduce, "sum", "NumPy's sum, differentiable.")
 mean = _reduction(np.mean, "mean", "NumPy's mean, differentiable.")
-prod = _reduction(np.multiply.reduce, "prod", "NumPy's prod, differentiable, also where x has zeros.")
+prod = _reduction(np.multiply.reduce, "prod",
+                  "NumPy's prod, differentiable, also where x has zeros.")
 _max = _reduction(np.maximum.reduce, "max", "")
 _min = _reduction(np.minimum.reduce, "min", "")
 
@@ -117,7 +118,7 @@ def _exclusive_cumprod(a):
     scan = shape_ops.concatenate([ones, a[..., :-1]], axis=-1)
     k = 1
     while k < n:
-        scan = shape_ops.concatenate([scan[..., :k], elementwise.multiply(scan[..., k:], scan[..., :-k])],
+        scan = shape_ops.concatenate([scan[..., :k], scan[..., k:] * scan[..., :-k]],
                                      axis=-1)
         k *= 2
     return scan

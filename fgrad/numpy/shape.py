@@ -56,7 +56,8 @@ def transpose(a, axes=None):
 @numpy_on_plain(np.broadcast_to)
 def broadcast_to(array, shape):
     """NumPy's broadcast_to, differentiable (returns a copy-free view)."""
-    return _broadcast_to(array, shape=tuple(shape) if isinstance(shape, (list, tuple)) else (shape,))
+    shape = tuple(shape) if isinstance(shape, (list, tuple)) else (shape,)
+    return _broadcast_to(array, shape=shape)
 
 
 def concatenate(arrays, axis=0):
