@@ -143,13 +143,13 @@ def primitive(impl, name=None):
     prim = Primitive(name or impl.__name__, impl)
 
     def wrapped(*args, **params):
-        if "out" in params:
+        if params and "out" in params:
             raise TypeError(f"fgrad.numpy.{prim.name} does not take out=: arrays are "
                             "immutable under fgrad; use the returned value instead")
         for a in args:
             if isinstance(a, Box):
                 return bind(prim, args, params)
-        return impl(*args, **params)
+        return impl(*args, **params) if params else impl(*args)
 
     wrapped.prim = prim
     wrapped.__name__ = wrapped.__qualname__ = prim.name
