@@ -9,6 +9,7 @@ A transformed function is a ``functools.partial`` of a module-level function, so
 it pickles whenever the function it transforms does (``pickle.dumps(grad(f))``).
 """
 import functools
+import warnings
 
 import numpy as np
 
@@ -153,6 +154,9 @@ def _value_and_grad(fun, argnums, has_aux, holomorphic, *args):
                         f"{store['tree']}. Use jacrev, vjp or elementwise_grad.")
     seed = _scalar_seed(value, holomorphic, "grad")
     cts = vjp_fn([seed] + [None] * store["aux_tree"].num_leaves, consume=True)
+    if cts and all(c is None for c in cts):
+        warnings.warn("grad: the output does not depend on the differentiated arguments, "
+                      "so the gradient is zero", stacklevel=3)
     cts = [zeros_like(p) if c is None else c for c, p in zip(cts, primals)]
     grads = tree_unflatten(in_tree, cts)
     grads = grads[0] if single else grads
