@@ -13,6 +13,8 @@ depth work. Each cotangent is dropped once its node has been processed; with
 import heapq
 import itertools
 
+import numpy as np
+
 from .rules import NONDIFFERENTIABLE, VJP_RULES
 from .tracer import Box, Trace, bind, new_box, unbox_own
 
@@ -111,10 +113,10 @@ def vjp_flat(fun, primals):
 
 def backward_pass(seeds, leaves, consume):
     """Propagate cotangents from ``seeds`` [(node, ct)] down to ``leaves``."""
-    pending = {}
-    heap = []
+    pending = _Pending()
     for node, ct in seeds:
-        _accumulate(pending, heap, node, ct)
+        pending.add(node, ct)
+    heap = pending.heap
     while heap:
         node = heapq.heappop(heap)[1]
         parents = node.parents
@@ -125,17 +127,38 @@ def backward_pass(seeds, leaves, consume):
         for i, parent in zip(node.argnums, parents):
             ct = rules[i](g, out, *args, **params)
             if ct is not None:
-                _accumulate(pending, heap, parent, ct)
+                pending.add(parent, ct)
         if consume:
             node.out = node.args = node.params = None
             node.argnums = node.parents = ()
     return [pending.get(leaf) for leaf in leaves]
 
 
-def _accumulate(pending, heap, node, ct):
-    """Add ``ct`` to the cotangent waiting at ``node``."""
-    if node in pending:
-        pending[node] = pending[node] + ct
-    else:
-        pending[node] = ct
-        heapq.heappush(heap, (-node.seq, node))
+class _Pending(dict):
+    """Cotangents waiting at nodes, with a heap of those nodes, latest first.
+
+    A sum this class made itself is held by nothing else, so further
+    contributions are added to it in place instead of allocating anew.
+    """
+    __slots__ = ("heap", "owned")
+
+    def __init__(self):
+        super().__init__()
+        self.heap = []
+        self.owned = set()  # nodes whose cotangent is a sum made here
+
+    def add(self, node, ct):
+        acc = self.get(node)
+        if acc is None:
+            self[node] = ct
+            heapq.heappush(self.heap, (-node.seq, node))
+        elif node in self.owned and type(acc) is np.ndarray and type(ct) is np.ndarray:
+            np.add(acc, ct, out=acc)
+        else:
+            self[node] = total = acc + ct
+            if type(total) is np.ndarray:
+                self.owned.add(node)
+
+    def pop(self, node):
+        self.owned.discard(node)
+        return super().pop(node)
