@@ -327,3 +327,18 @@ def test_stop_gradient_under_every_transform():
                                [2 * x * x, 8 * x * x])
     tree = fgrad.stop_gradient({"a": x, "b": [x]})
     assert isinstance(tree, dict) and isinstance(tree["b"], list)
+
+
+def test_cotangents_accumulated_in_place_stay_correct():
+    def f(x):
+        a = x + x  # one cotangent object flows to both arguments
+        b = a + x
+        c = b * 2.0 + a + x * a
+        return c * x + a
+    x = np.array([0.3, -1.2, 2.0])
+    fgrad.testing.check_grads(lambda x: fnp.sum(f(x)), (x,), order=2)
+    ct = np.array([1.0, 2.0, 3.0])
+    before = ct.copy()
+    (g,) = fgrad.vjp(f, x)[1](ct)
+    np.testing.assert_array_equal(ct, before)  # the caller's cotangent is never written to
+    np.testing.assert_allclose(g, fgrad.testing.numerical_jacobian(f, x).T @ ct, rtol=1e-7)
