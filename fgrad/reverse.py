@@ -7,11 +7,13 @@ intermediates no rule needs are freed as the forward pass goes on.
 The backward pass visits nodes in decreasing creation order, which is a reverse
 topological order (a node is made after its parents). A heap gives that order
 over just the nodes that receive a cotangent, with no recursion, so graphs of any
-depth work. Each cotangent is dropped once its node has been processed; with
-``consume=True`` each node's saved values go too.
+depth work. Each cotangent is dropped once its node has been processed (and sums
+of cotangents are accumulated in place); with ``consume=True`` each node's saved
+values go too.
 """
 import heapq
 import itertools
+import math
 
 import numpy as np
 
@@ -28,14 +30,7 @@ class Aval:
         self.dtype = x.dtype
 
     ndim = property(lambda self: len(self.shape))
-    size = property(lambda self: _prod(self.shape))
-
-
-def _prod(shape):
-    n = 1
-    for d in shape:
-        n *= d
-    return n
+    size = property(lambda self: math.prod(self.shape))
 
 
 class Node:
