@@ -33,6 +33,10 @@ class Aval:
     size = property(lambda self: math.prod(self.shape))
 
 
+_KEEP = {"all": (True, True), "args": (False, True), "out": (True, False),
+         "shapes": (False, False)}  # save -> (keep the output, keep the arguments)
+
+
 class Node:
     """One primitive call on the graph; a leaf (an input) has no parents.
 
@@ -67,7 +71,10 @@ class ReverseTrace(Trace):
         if entry is None:
             raise NotImplementedError(f"reverse mode: primitive '{prim.name}' has no VJP rule")
         values, argnums, parents, lower = unbox_own(self, args)
-        out = bind(prim, values, params) if lower else prim.impl(*values, **params)
+        if lower:
+            out = bind(prim, values, params)
+        else:
+            out = prim.impl(*values, **params) if params else prim.impl(*values)
         if entry is NONDIFFERENTIABLE:
             return out
         rules, save = entry
@@ -75,10 +82,11 @@ class ReverseTrace(Trace):
             if i >= len(rules) or rules[i] is None:
                 raise NotImplementedError(f"reverse mode: primitive '{prim.name}' is not "
                                           f"differentiable in its argument {i}")
-        if save == "out" or save == "shapes":
+        keep_out, keep_args = _KEEP[save]
+        if not keep_args:
             for i in argnums:
                 values[i] = Aval(values[i])
-        node = Node(rules, None if save == "args" or save == "shapes" else out, tuple(values),
+        node = Node(rules, out if keep_out else None, tuple(values),
                     params, tuple(argnums), tuple(parents), next(self._seq))
         return new_box(out, self, node)
 
