@@ -1,4 +1,6 @@
 """checkpoint: same derivatives as the plain function, much less memory in reverse mode."""
+import pathlib
+import runpy
 import tracemalloc
 
 import numpy as np
@@ -7,29 +9,12 @@ import fgrad
 import fgrad.numpy as fnp
 from fgrad.testing import check_grads
 
+# The networks of examples/checkpointing.py, on smaller arrays.
+EXAMPLE = runpy.run_path(str(pathlib.Path(__file__).parents[1] / "examples" / "checkpointing.py"))
+plain, checkpointed = EXAMPLE["plain_loss"], EXAMPLE["checkpointed_loss"]
 RNG = np.random.default_rng(0)
-WEIGHTS = [RNG.standard_normal((32, 32)) / np.sqrt(32) for _ in range(100)]
+WEIGHTS = [RNG.standard_normal((32, 32)) / np.sqrt(32) for _ in range(EXAMPLE["DEPTH"])]
 X = RNG.standard_normal((256, 32))
-
-
-def layers(h, weights):
-    for W in weights:
-        h = fnp.tanh(h @ W)
-    return h
-
-
-def plain(weights, x):
-    return fnp.sum(layers(x, weights) ** 2)
-
-
-segment = fgrad.checkpoint(layers)
-
-
-def checkpointed(weights, x):
-    h = x
-    for i in range(0, len(weights), 10):
-        h = segment(h, weights[i:i + 10])
-    return fnp.sum(h ** 2)
 
 
 def _peak(f):
