@@ -11,7 +11,7 @@ def loss(a, b, c):
 
 
 print("L(2, 3, 4)        =", loss(2.0, 3.0, 4.0))
-print("dL/d(a, b, c)     =", fgrad.grad(loss, argnums=(0, 1, 2))(2.0, 3.0, 4.0))
+print("dL/d(a, b, c)     =", [float(g) for g in fgrad.grad(loss, argnums=(0, 1, 2))(2.0, 3.0, 4.0)])
 
 d = fnp.tanh
 for n in range(1, 4):
