@@ -342,3 +342,9 @@ def test_cotangents_accumulated_in_place_stay_correct():
     (g,) = fgrad.vjp(f, x)[1](ct)
     np.testing.assert_array_equal(ct, before)  # the caller's cotangent is never written to
     np.testing.assert_allclose(g, fgrad.testing.numerical_jacobian(f, x).T @ ct, rtol=1e-7)
+
+
+def test_plain_numpy_array_of_traced_values_is_refused():
+    with pytest.raises(TypeError, match="fnp.array"):
+        fgrad.grad(lambda x: fnp.sum(np.array([x, x])))(1.0)
+    assert fgrad.grad(lambda x: fnp.sum(fnp.array([x, 2 * x])))(1.0) == 3.0

@@ -51,6 +51,11 @@ class ArrayBox(Box):
                         "x = x.at[i].set(v) (or .add / .multiply / .min / .max), "
                         "or fgrad.numpy.at(x)[i].set(v) to serve plain arrays too")
 
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError("a traced value cannot become a plain NumPy array: build arrays of "
+                        "traced values with fgrad.numpy (fnp.array, fnp.stack), and call "
+                        "fgrad.numpy functions on them rather than numpy ones")
+
     def __bool__(self):
         return bool(self._value)
 
