@@ -32,24 +32,27 @@ class BatchTrace(Trace):
             dims[i] = d
         rule = BATCH_RULES.get(prim)
         if rule is None:
-            return self._loop(prim, values, dims, params)
-        out, out_dim = rule(values, dims, **params)
+            if prim not in _warned:
+                _warned.add(prim)
+                warnings.warn(f"vmap: primitive '{prim.name}' has no batching rule, so it runs "
+                              "once per example; give it one with fgrad.extend.defbatch",
+                              stacklevel=3)
+            out, out_dim = per_example(prim, values, dims, params)
+        else:
+            out, out_dim = rule(values, dims, **params)
         return out if out_dim is None else new_box(out, self, out_dim)
-
-    def _loop(self, prim, values, dims, params):
-        """The fallback: call ``prim`` once per example and stack the results."""
-        from .numpy import stack  # NB: imported late, the namespace builds on this module
-        if prim not in _warned:
-            _warned.add(prim)
-            warnings.warn(f"vmap: primitive '{prim.name}' has no batching rule, so it runs "
-                          "once per example; give it one with fgrad.extend.defbatch",
-                          stacklevel=4)
-        outs = [bind(prim, [v if d is None else v[(slice(None),) * d + (b,)]
-                            for v, d in zip(values, dims)], params) for b in range(self.size)]
-        return new_box(stack(outs), self, 0)
 
 
 _warned = set()
+
+
+def per_example(prim, values, dims, params):
+    """The batching rule of last resort: ``prim`` once per example, results stacked."""
+    from .numpy import stack  # NB: imported late, the namespace builds on this module
+    size = next(v.shape[d] for v, d in zip(values, dims) if d is not None)
+    return stack([bind(prim, [v if d is None else v[(slice(None),) * d + (b,)]
+                              for v, d in zip(values, dims)], params)
+                  for b in range(size)]), 0
 
 
 def vmap_flat(fun, values, in_dims, out_dims_of):

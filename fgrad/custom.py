@@ -23,9 +23,7 @@ for one argument's cotangent at a time.
 """
 import functools
 
-import numpy as np
-
-from .batching import vmap_flat
+from .batching import per_example, vmap_flat
 from .extend import jvp_from_vjp, vjp_from_jvp
 from .rules import Variadic, defbatch, defjvp, defvjp
 from .tracer import Box, primitive
@@ -104,11 +102,7 @@ class _Custom:
         """vmap: the undecorated function under vmap; one example at a time (keeping
         the custom rule) when a transform beneath vmap differentiates this call."""
         if any(isinstance(v, Box) for v in values):
-            from .numpy import stack  # NB: imported late, fgrad.numpy builds on the core
-            size = next(np.shape(v)[d] for v, d in zip(values, dims) if d is not None)
-            return stack([self.prim(*[v if d is None else v[(slice(None),) * d + (b,)]
-                                      for v, d in zip(values, dims)], call=call, k=k)
-                          for b in range(size)]), 0
+            return per_example(self.prim.prim, values, dims, {"call": call, "k": k})
 
         def example(*leaves):
             outs, call.out_tree = tree_flatten(self.fun(*call.args(leaves)))
