@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from .rules import NONDIFFERENTIABLE, VJP_RULES
+from .rules import NONDIFFERENTIABLE, SAVES, VJP_RULES
 from .tracer import Box, Trace, bind, new_box, unbox_own
 
 
@@ -31,10 +31,6 @@ class Aval:
 
     ndim = property(lambda self: len(self.shape))
     size = property(lambda self: math.prod(self.shape))
-
-
-_KEEP = {"all": (True, True), "args": (False, True), "out": (True, False),
-         "shapes": (False, False)}  # save -> (keep the output, keep the arguments)
 
 
 class Node:
@@ -82,7 +78,7 @@ class ReverseTrace(Trace):
             if i >= len(rules) or rules[i] is None:
                 raise NotImplementedError(f"reverse mode: primitive '{prim.name}' is not "
                                           f"differentiable in its argument {i}")
-        keep_out, keep_args = _KEEP[save]
+        keep_out, keep_args = SAVES[save]
         if not keep_args:
             for i in argnums:
                 values[i] = Aval(values[i])

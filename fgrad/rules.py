@@ -25,7 +25,8 @@ JVP_RULES = {}    # Primitive -> tuple of per-argument rules or None
 BATCH_RULES = {}  # Primitive -> batching rule
 
 NONDIFFERENTIABLE = "nondifferentiable"  # table entry: the output is a constant
-_SAVES = ("all", "args", "out", "shapes")
+SAVES = {"all": (True, True), "args": (False, True), "out": (True, False),
+         "shapes": (False, False)}  # save -> (keep the output, keep the arguments)
 
 
 def as_primitive(f):
@@ -38,8 +39,8 @@ def as_primitive(f):
 
 def defvjp(f, *rules, save="all"):
     """Give ``f`` one VJP rule per positional argument (None: not differentiable)."""
-    if save not in _SAVES:
-        raise ValueError(f"save must be one of {_SAVES}, not {save!r}")
+    if save not in SAVES:
+        raise ValueError(f"save must be one of {tuple(SAVES)}, not {save!r}")
     VJP_RULES[as_primitive(f)] = (_table_row(rules), save)
 
 
