@@ -19,13 +19,18 @@ from .transforms import (argnums_tuple, flatten_fun, split_aux, dtype_of, grad, 
 from .tree import tree_flatten, tree_map, tree_unflatten
 
 
+def _spans(leaves):
+    """(start, stop) of each leaf's elements when all of ``leaves`` are laid end to end."""
+    ends = np.cumsum([math.prod(np.shape(x)) for x in leaves], dtype=int)
+    return list(zip(np.concatenate([[0], ends[:-1]]).astype(int), ends))
+
+
 def _standard_basis(leaves):
     """The identity over all elements of ``leaves``, one row per element, split per leaf."""
-    sizes = [math.prod(np.shape(x)) for x in leaves]
-    eye = np.eye(sum(sizes))
-    starts = np.cumsum([0] + sizes)
+    spans = _spans(leaves)
+    eye = np.eye(spans[-1][1] if spans else 0)
     return [eye[:, a:b].reshape((len(eye),) + np.shape(x)).astype(dtype_of(x))
-            for a, b, x in zip(starts, starts[1:], leaves)]
+            for (a, b), x in zip(spans, leaves)]
 
 
 def _map_basis(fun, basis, out_dims_of):
@@ -64,9 +69,8 @@ def _jacfwd(fun, argnums, has_aux, *args):
     n = store["tree"].num_leaves
     tangents, outs = results[:n], results[n:]
     # tangents[o] has shape (N,) + out_o.shape: move N last and cut it per input leaf
-    sizes = np.cumsum([0] + [math.prod(np.shape(p)) for p in primals])
     blocks = [[fnp.reshape(fnp.moveaxis(t, 0, -1)[..., a:b], np.shape(o) + np.shape(p))
-               for a, b, p in zip(sizes, sizes[1:], primals)] for t, o in zip(tangents, outs)]
+               for (a, b), p in zip(_spans(primals), primals)] for t, o in zip(tangents, outs)]
     jac = _assemble(blocks, store["tree"], in_tree, single)
     return (jac, split_aux(outs, store)[1]) if has_aux else jac
 
@@ -84,9 +88,8 @@ def _jacrev(fun, argnums, has_aux, *args):
     basis = _standard_basis(outs[:n])
     cts = _map_basis(pullback, basis, lambda k: [0] * k)
     # cts[i] has shape (M,) + in_i.shape: cut M per output leaf
-    sizes = np.cumsum([0] + [math.prod(np.shape(o)) for o in outs[:n]])
     blocks = [[fnp.reshape(c[a:b], np.shape(o) + np.shape(p)) for c, p in zip(cts, primals)]
-              for a, b, o in zip(sizes, sizes[1:], outs)]
+              for (a, b), o in zip(_spans(outs[:n]), outs)]
     jac = _assemble(blocks, store["tree"], in_tree, single)
     return (jac, split_aux(outs, store)[1]) if has_aux else jac
 
