@@ -41,15 +41,11 @@ def numerical_jvp(fun, args, tangents, eps=1e-6):
 def numerical_jacobian(fun, x, eps=1e-6):
     """The central-difference Jacobian of ``fun`` at array ``x``: shape out.shape + x.shape."""
     x = np.asarray(x, dtype=float)
-    columns = []
-    for i in range(x.size):
-        e = np.zeros(x.size)
-        e[i] = 1.0
-        e = e.reshape(x.shape)
-        columns.append(np.asarray(numerical_jvp(fun, (x,), (e,), eps)))
-    out_shape = columns[0].shape if columns else np.shape(fun(x))
-    return np.stack(columns, axis=-1).reshape(out_shape + x.shape) if columns else \
-        np.zeros(out_shape + x.shape)
+    out_shape = np.shape(fun(x))
+    columns = [np.asarray(numerical_jvp(fun, (x,), (e.reshape(x.shape),), eps))
+               for e in np.eye(x.size)]
+    return np.stack(columns, axis=-1).reshape(out_shape + x.shape) if columns \
+        else np.zeros(out_shape + x.shape)
 
 
 def _assert_close(actual, expected, rtol, atol, what):
