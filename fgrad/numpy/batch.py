@@ -20,6 +20,13 @@ def to_front(x, d, size):
     return x if d == 0 else shape_ops.moveaxis(x, d, 0)
 
 
+def to_last(x, d, size):
+    """``x`` with its batch axis last; an unbatched ``x`` is broadcast along a new one."""
+    if d is None:
+        return shape_ops.broadcast_to(shape_ops.expand_dims(x, -1), tuple(np.shape(x)) + (size,))
+    return shape_ops.moveaxis(x, d, -1)
+
+
 def batch_size(args, dims):
     return next(a.shape[d] for a, d in zip(args, dims) if d is not None)
 

@@ -141,13 +141,6 @@ def _explicit(pairs, ndim):
     return pairs[:where] + [(slice(None), None)] * (ndim - used) + pairs[where + 1:]
 
 
-def _to_last(x, d, size):
-    """``x`` with its batch axis last; an unbatched ``x`` is broadcast along a new one."""
-    if d is None:
-        return shape_ops.broadcast_to(shape_ops.expand_dims(x, -1), tuple(np.shape(x)) + (size,))
-    return shape_ops.moveaxis(x, d, -1)
-
-
 def _advanced(p):
     return not (p is None or p is Ellipsis or isinstance(p, slice))
 
@@ -181,7 +174,7 @@ def _getitem_batch(args, dims):
     x, d = args[0], dims[0]
     pairs = _explicit(list(zip(args[1:], dims[1:])), np.ndim(x) - (d is not None))
     if all(pd is None for _, pd in pairs):
-        out = getitem(_to_last(x, d, None), *[p for p, _ in pairs])
+        out = getitem(batch.to_last(x, d, None), *[p for p, _ in pairs])
         return out, np.ndim(out) - 1
     size = batch.batch_size(args, dims)
     index, block_ndim, place = _batched_index(pairs, size)
@@ -199,7 +192,7 @@ def _update_batch(update):
         size = batch.batch_size(args, dims)
         if all(pd is None for _, pd in pairs):
             v = shape_ops.expand_dims(v, -1) if dv is None else shape_ops.moveaxis(v, dv, -1)
-            return update(_to_last(x, d, size), v, *[p for p, _ in pairs]), ndim
+            return update(batch.to_last(x, d, size), v, *[p for p, _ in pairs]), ndim
         index, block_ndim, place = _batched_index(pairs, size)
         # one example's selection: the block, the sliced or new axes, the axes not indexed
         consumed = sum(1 for p, _ in pairs if p is not None)
