@@ -314,11 +314,11 @@ def _layouts(ranks, out_rank):
     return layouts
 
 
-def _batched_shape(shape, axis):
+def _batched_shape(shape, axis, size=B):
     if axis is None:
         return shape
     shape = list(shape)
-    shape.insert(axis % (len(shape) + 1), B)
+    shape.insert(axis % (len(shape) + 1), size)
     return tuple(shape)
 
 
@@ -427,15 +427,8 @@ def test_broadcasting_binary_functions(case, op, seed):
     (sx, sy), size, in_axes, out_axis = case
     f, dx, dy = op
     rng = np.random.default_rng(seed)
-
-    def batched(shape, axis):
-        if axis is None:
-            return shape
-        shape = list(shape)
-        shape.insert(axis % (len(shape) + 1), size)
-        return tuple(shape)
-
-    x, y = dx(rng, batched(sx, in_axes[0])), dy(rng, batched(sy, in_axes[1]))
+    x = dx(rng, _batched_shape(sx, in_axes[0], size))
+    y = dy(rng, _batched_shape(sy, in_axes[1], size))
     check_vmap(f, (x, y), in_axes, out_axis)
 
 
