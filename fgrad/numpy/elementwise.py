@@ -18,24 +18,31 @@ from . import batch, broadcast
 
 # -- primitives ---------------------------------------------------------------
 
-add, subtract, multiply, divide, power, negative = (primitive(f) for f in (
+def _elementwise(f, name=None):
+    """``f`` as a primitive with the batching rule every elementwise function shares."""
+    prim = primitive(f, name)
+    defbatch(prim, batch.elementwise(prim))
+    return prim
+
+
+add, subtract, multiply, divide, power, negative = (_elementwise(f) for f in (
     np.add, np.subtract, np.multiply, np.divide, np.power, np.negative))
-exp, log, sin, cos, tan, tanh, sqrt, square, reciprocal = (primitive(f) for f in (
+exp, log, sin, cos, tan, tanh, sqrt, square, reciprocal = (_elementwise(f) for f in (
     np.exp, np.log, np.sin, np.cos, np.tan, np.tanh, np.sqrt, np.square, np.reciprocal))
-absolute, maximum, minimum, real, imag, conj, where = (primitive(f) for f in (
+absolute, maximum, minimum, real, imag, conj, where = (_elementwise(f) for f in (
     np.absolute, np.maximum, np.minimum, np.real, np.imag, np.conj, np.where))
 abs = absolute
 true_divide = divide
 
 # Comparisons and rounding: constant almost everywhere, so no derivative.
 equal, not_equal, less, less_equal, greater, greater_equal, sign, floor, ceil = (
-    primitive(f) for f in (np.equal, np.not_equal, np.less, np.less_equal, np.greater,
-                           np.greater_equal, np.sign, np.floor, np.ceil))
+    _elementwise(f) for f in (np.equal, np.not_equal, np.less, np.less_equal, np.greater,
+                              np.greater_equal, np.sign, np.floor, np.ceil))
 floor_divide, remainder, logical_not, logical_and, logical_or, logical_xor, isfinite, isnan = (
-    primitive(f) for f in (np.floor_divide, np.remainder, np.logical_not, np.logical_and,
-                           np.logical_or, np.logical_xor, np.isfinite, np.isnan))
+    _elementwise(f) for f in (np.floor_divide, np.remainder, np.logical_not, np.logical_and,
+                              np.logical_or, np.logical_xor, np.isfinite, np.isnan))
 bitwise_and, bitwise_or, bitwise_xor, invert = (
-    primitive(f) for f in (np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.invert))
+    _elementwise(f) for f in (np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.invert))
 mod = remainder
 _CONSTANT = (equal, not_equal, less, less_equal, greater, greater_equal, sign, floor,
              ceil, floor_divide, logical_not, logical_and, logical_or, logical_xor, isfinite,
@@ -75,15 +82,19 @@ defunary(reciprocal, lambda out, x: -(out * out),              save="out")
 
 
 # -- linear -------------------------------------------------------------------
+def defsum(f, sign):
+    """Rules of ``f(x, y) = x + sign * y``: (co)tangents pass through, y's times sign."""
+    def scaled(v):
+        return v if sign == 1 else -v
+    defvjp(f, lambda g, out, x, y: broadcast.unbroadcast(g, x),
+              lambda g, out, x, y: broadcast.unbroadcast(scaled(g), y), save="shapes")
+    defjvp(f, lambda t, out, x, y: broadcast.broadcast_like(t, out),
+              lambda t, out, x, y: broadcast.broadcast_like(scaled(t), out))
+
+
 # d (x + y) = dx + dy;  d (x - y) = dx - dy;  d (-x) = -dx
-defvjp(add, lambda g, out, x, y: broadcast.unbroadcast(g, x),
-            lambda g, out, x, y: broadcast.unbroadcast(g, y), save="shapes")
-defjvp(add, lambda t, out, x, y: broadcast.broadcast_like(t, out),
-            lambda t, out, x, y: broadcast.broadcast_like(t, out))
-defvjp(subtract, lambda g, out, x, y: broadcast.unbroadcast(g, x),
-                 lambda g, out, x, y: broadcast.unbroadcast(-g, y), save="shapes")
-defjvp(subtract, lambda t, out, x, y: broadcast.broadcast_like(t, out),
-                 lambda t, out, x, y: broadcast.broadcast_like(-t, out))
+defsum(add, 1)
+defsum(subtract, -1)
 defmultilinear(negative, lambda g, out, x: -g, save="shapes")
 # real and imag are real-linear; their transposes embed a real cotangent in C.
 defmultilinear(real, lambda g, out, x: broadcast.fit_dtype(g, x.dtype), save="shapes")
@@ -172,8 +183,8 @@ def _astype(x, dtype):
     return np.asarray(x).astype(dtype)
 
 
-_cast = primitive(_astype, "astype")
-_cast_to_constant = primitive(_astype, "astype_constant")
+_cast = _elementwise(_astype, "astype")
+_cast_to_constant = _elementwise(_astype, "astype_constant")
 
 
 def astype(x, dtype):
@@ -186,8 +197,3 @@ def astype(x, dtype):
 # d cast(x) = cast(dx); the transpose casts back
 defmultilinear(_cast, lambda g, out, x, dtype: broadcast.fit_dtype(g, x.dtype), save="shapes")
 nondifferentiable(_cast_to_constant)
-
-for _f in (add, subtract, multiply, divide, power, negative, exp, log, sin, cos, tan, tanh,
-           sqrt, square, reciprocal, absolute, maximum, minimum, real, imag, conj, where,
-           remainder, _cast, _cast_to_constant) + _CONSTANT:
-    defbatch(_f, batch.elementwise(_f))
