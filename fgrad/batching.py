@@ -59,7 +59,7 @@ def vmap_flat(fun, values, in_dims, out_dims_of):
     """Run ``fun`` on a flat list of batched values (batch axis ``in_dims[i]``, or
     None for an unbatched value). ``out_dims_of(n)`` gives the wanted batch axis of
     each of the n outputs; returns the outputs with their batch axes moved there."""
-    from .numpy import broadcast_to, expand_dims, moveaxis, shape  # NB: see _loop
+    from .numpy import broadcast_to, expand_dims, moveaxis, shape  # NB: see per_example
     for v, d in zip(values, in_dims):
         if d is not None and not -len(shape(v)) <= d < len(shape(v)):
             raise ValueError(f"vmap: in_axes {d} is out of range for an argument of shape "
