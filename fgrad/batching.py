@@ -6,15 +6,20 @@ that axis from ``shape``. Each primitive's batching rule maps batched arguments
 to a batched result, usually by moving batch axes to the front and calling the
 primitive once. A primitive without a rule is run once per example, with a
 warning that names it.
+
+Moving axes and stacking traced values are ``fgrad.numpy`` operations, so this
+module sits above the namespace.
 """
 import warnings
 
-from .rules import BATCH_RULES
-from .tracer import Box, Trace, bind, new_box, unbox_own
+from .numpy import broadcast_to, expand_dims, moveaxis, shape, stack
+from .rules import RULES
+from .tracer import Trace, bind, run_boxed
 
 
 class BatchTrace(Trace):
     __slots__ = ("size",)
+    evaluates = False  # the batching rule computes the batched result
 
     def __init__(self, size):
         super().__init__()
@@ -25,41 +30,43 @@ class BatchTrace(Trace):
         d = box._data
         return shape[:d] + shape[d + 1:]
 
-    def process(self, prim, args, params):
-        values, argnums, axes, _ = unbox_own(self, args)
-        dims = [None] * len(args)
+    def transform(self, prim, out, values, argnums, axes, params):
+        dims = [None] * len(values)
         for i, d in zip(argnums, axes):
             dims[i] = d
-        rule = BATCH_RULES.get(prim)
-        if rule is None:
+        rules = RULES.get(prim)
+        if rules is None or rules.batch is None:
             if prim not in _warned:
                 _warned.add(prim)
                 warnings.warn(f"vmap: primitive '{prim.name}' has no batching rule, so it runs "
                               "once per example; give it one with fgrad.extend.defbatch",
-                              stacklevel=3)
-            out, out_dim = per_example(prim, values, dims, params)
-        else:
-            out, out_dim = rule(values, dims, **params)
-        return out if out_dim is None else new_box(out, self, out_dim)
+                              stacklevel=4)
+            return per_example(prim, values, dims, self.size, params)
+        return rules.batch(values, dims, self.size, **params)
 
 
 _warned = set()
 
 
-def per_example(prim, values, dims, params):
-    """The batching rule of last resort: ``prim`` once per example, results stacked."""
-    from .numpy import stack  # NB: imported late, the namespace builds on this module
-    size = next(v.shape[d] for v, d in zip(values, dims) if d is not None)
-    return stack([bind(prim, [v if d is None else v[(slice(None),) * d + (b,)]
-                              for v, d in zip(values, dims)], params)
-                  for b in range(size)]), 0
+def per_example(prim, values, dims, size, params):
+    """The batching rule of last resort: ``prim`` once per example, results stacked
+    (a multi-output primitive's outputs each; outputs that are not arrays are the
+    first example's)."""
+    results = [bind(prim, [v if d is None else v[(slice(None),) * d + (b,)]
+                           for v, d in zip(values, dims)], params)
+               for b in range(size)]
+    if not prim.multiple_results:
+        return stack(results), 0
+    columns = list(zip(*results))
+    arrays = [hasattr(c[0], "shape") for c in columns]
+    return ([stack(c) if a else c[0] for c, a in zip(columns, arrays)],
+            [0 if a else None for a in arrays])
 
 
 def vmap_flat(fun, values, in_dims, out_dims_of):
     """Run ``fun`` on a flat list of batched values (batch axis ``in_dims[i]``, or
     None for an unbatched value). ``out_dims_of(n)`` gives the wanted batch axis of
     each of the n outputs; returns the outputs with their batch axes moved there."""
-    from .numpy import broadcast_to, expand_dims, moveaxis, shape  # NB: see per_example
     for v, d in zip(values, in_dims):
         if d is not None and not -len(shape(v)) <= d < len(shape(v)):
             raise ValueError(f"vmap: in_axes {d} is out of range for an argument of shape "
@@ -69,15 +76,15 @@ def vmap_flat(fun, values, in_dims, out_dims_of):
         raise ValueError("vmap: " + ("no argument is batched (in_axes are all None)" if not sizes
                                      else f"batched arguments disagree on the batch size: {sizes}"))
     trace = BatchTrace(sizes.pop())
-    args = [v if d is None else new_box(v, trace, d % len(shape(v)))
-            for v, d in zip(values, in_dims)]
-    outs = fun(*args)
+    outs, dims = run_boxed(trace, fun, values,
+                           [None if d is None else d % len(shape(v))
+                            for v, d in zip(values, in_dims)])
     results = []
-    for o, want in zip(outs, out_dims_of(len(outs)), strict=True):
-        if isinstance(o, Box) and o._trace is trace:
+    for o, d, want in zip(outs, dims, out_dims_of(len(outs)), strict=True):
+        if d is not None:
             if want is None:
                 raise ValueError("vmap: out_axes is None for an output that varies over the batch")
-            results.append(moveaxis(o._value, o._data, want))
+            results.append(moveaxis(o, d, want))
         elif want is None:
             results.append(o)
         else:

@@ -3,29 +3,40 @@
 A box of a ``ForwardTrace`` holds its tangent in ``_data``. Values with a zero
 tangent are simply not boxed, so zeros cost nothing.
 """
-from .rules import JVP_RULES, NONDIFFERENTIABLE
-from .tracer import Box, Trace, bind, new_box, unbox_own
+from .rules import RULES, add_tangents, lookup
+from .tracer import Trace, run_boxed
 
 
 class ForwardTrace(Trace):
     __slots__ = ()
 
-    def process(self, prim, args, params):
-        rules = JVP_RULES.get(prim)
-        if rules is None:
-            raise NotImplementedError(f"forward mode: primitive '{prim.name}' has no JVP rule")
-        values, argnums, tangents, lower = unbox_own(self, args)
-        out = bind(prim, values, params) if lower else prim.impl(*values, **params)
-        if rules is NONDIFFERENTIABLE:
-            return out
-        t_out = None
-        for i, t in zip(argnums, tangents):
-            if i >= len(rules) or rules[i] is None:
-                raise NotImplementedError(f"forward mode: primitive '{prim.name}' is not "
-                                          f"differentiable in its argument {i}")
-            t_part = rules[i](t, out, *values, **params)
-            t_out = t_part if t_out is None else t_out + t_part
-        return new_box(out, self, t_out)
+    def transform(self, prim, out, values, argnums, tangents, params):
+        rules = RULES.get(prim)
+        if rules is None or (rules.jvp_parts is None and rules.jvp is None):
+            rules = lookup(prim, "jvp")
+        if rules.constant:
+            return out, None
+        allowed = rules.jvp_args
+        if allowed is not None and not allowed.issuperset(argnums):
+            rules.refuse("jvp", argnums)
+        parts = rules.jvp_parts
+        if parts is None:  # a whole-call rule: every argument's tangent at once
+            full = [None] * len(values)
+            for i, t in zip(argnums, tangents):
+                full[i] = t
+            t_out = rules.jvp(full, out, *values, **params)
+        elif prim.multiple_results:
+            t_out = None
+            for i, t in zip(argnums, tangents):
+                t_out = add_tangents(t_out, parts[i](t, out, *values, **params))
+        else:  # the common case: one output, summed contributions
+            t_out = None
+            for i, t in zip(argnums, tangents):
+                t_part = parts[i](t, out, *values, **params)
+                t_out = t_part if t_out is None else t_out + t_part
+        if prim.multiple_results and t_out is None:
+            t_out = (None,) * len(out)
+        return out, t_out
 
 
 def jvp_flat(fun, primals, tangents):
@@ -33,8 +44,4 @@ def jvp_flat(fun, primals, tangents):
 
     Returns the outputs and their tangents (None where the tangent is zero).
     """
-    trace = ForwardTrace()
-    outs = fun(*[new_box(p, trace, t) for p, t in zip(primals, tangents, strict=True)])
-    mine = [isinstance(o, Box) and o._trace is trace for o in outs]
-    return ([o._value if m else o for o, m in zip(outs, mine)],
-            [o._data if m else None for o, m in zip(outs, mine)])
+    return run_boxed(ForwardTrace(), fun, primals, tangents)

@@ -17,24 +17,55 @@ import math
 
 import numpy as np
 
-from .rules import NONDIFFERENTIABLE, SAVES, VJP_RULES
-from .tracer import Box, Trace, bind, new_box, unbox_own
+from .rules import RULES, lookup
+from .tracer import Trace, run_boxed
 
 
 class Aval:
-    """Shape and dtype of an array the backward pass no longer holds."""
-    __slots__ = ("shape", "dtype")
+    """Shape and dtype of an array the backward pass no longer holds (``save``).
 
-    def __init__(self, x):
+    A rule that reads anything else from it gets an error naming the primitive
+    and what it read, instead of a confusing failure deep in NumPy.
+    """
+    __slots__ = ("shape", "dtype", "where")
+
+    def __init__(self, x, where):
         self.shape = x.shape
         self.dtype = x.dtype
+        self.where = where  # (primitive name, "argument i" / "output")
 
     ndim = property(lambda self: len(self.shape))
     size = property(lambda self: math.prod(self.shape))
 
+    def _refuse(self, *_, **__):
+        name, what = self.where
+        raise TypeError(f"a rule of primitive '{name}' read the value of its {what}, which "
+                        "its save= setting does not keep: keep it (save='all', 'args' or "
+                        "'out') or read only its shape and dtype")
+
+    __array__ = __array_ufunc__ = __array_function__ = __getitem__ = __iter__ = _refuse
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = _refuse
+    __rtruediv__ = __pow__ = __rpow__ = __matmul__ = __rmatmul__ = __neg__ = _refuse
+    __float__ = __bool__ = __lt__ = __le__ = __gt__ = __ge__ = _refuse
+
+    def __getattr__(self, attribute):
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        self._refuse()
+
+
+def _forget(values, positions, name, what):
+    """``values`` with the arrays at ``positions`` replaced by their Avals."""
+    for i in positions:
+        if hasattr(values[i], "shape"):
+            values[i] = Aval(values[i], (name, f"{what} {i}"))
+
 
 class Node:
     """One primitive call on the graph; a leaf (an input) has no parents.
+
+    A box holds its node, or for output k of a multi-output primitive with n
+    outputs the tuple (node, k, n).
 
     NB: ``args`` and ``argnums`` are tuples of arrays and ints, which CPython's
     cyclic collector stops tracking, so a node adds few objects for it to scan.
@@ -47,7 +78,7 @@ class Node:
         self.args = args
         self.params = params
         self.argnums = argnums  # which arguments the parents are
-        self.parents = parents  # their Nodes
+        self.parents = parents  # their boxes' records
         self.seq = seq
 
 
@@ -58,33 +89,35 @@ class ReverseTrace(Trace):
         super().__init__()
         self._seq = itertools.count()
 
-    def leaf(self, value):
-        """Box an input of the function being differentiated."""
-        return new_box(value, self, Node(None, None, None, None, (), (), next(self._seq)))
+    def leaf(self):
+        """The node of an input of the function being differentiated."""
+        return Node(None, None, None, None, (), (), next(self._seq))
 
-    def process(self, prim, args, params):
-        entry = VJP_RULES.get(prim)
-        if entry is None:
-            raise NotImplementedError(f"reverse mode: primitive '{prim.name}' has no VJP rule")
-        values, argnums, parents, lower = unbox_own(self, args)
-        if lower:
-            out = bind(prim, values, params)
-        else:
-            out = prim.impl(*values, **params) if params else prim.impl(*values)
-        if entry is NONDIFFERENTIABLE:
-            return out
-        rules, save = entry
-        for i in argnums:
-            if i >= len(rules) or rules[i] is None:
-                raise NotImplementedError(f"reverse mode: primitive '{prim.name}' is not "
-                                          f"differentiable in its argument {i}")
-        keep_out, keep_args = SAVES[save]
-        if not keep_args:
-            for i in argnums:
-                values[i] = Aval(values[i])
-        node = Node(rules, out if keep_out else None, tuple(values),
-                    params, tuple(argnums), tuple(parents), next(self._seq))
-        return new_box(out, self, node)
+    def transform(self, prim, out, values, argnums, parents, params):
+        rules = RULES.get(prim)
+        if rules is None or (rules.vjp_parts is None and rules.vjp is None):
+            rules = lookup(prim, "vjp")
+        if rules.constant:
+            return out, None
+        allowed = rules.vjp_args
+        if allowed is not None and not allowed.issuperset(argnums):
+            rules.refuse("vjp", argnums)
+        if not rules.keep_args:
+            _forget(values, argnums, prim.name, "argument")
+        kept = out
+        if rules.keep_out is not True:  # NB: before the Node, so intermediates can go
+            if not prim.multiple_results:
+                kept = None if rules.keep_out is False else out
+            else:
+                kept = list(out)
+                _forget(kept, [k for k in range(len(out)) if rules.keep_out is False
+                               or k not in rules.keep_out], prim.name, "output")
+        node = Node(rules, kept, tuple(values), params, tuple(argnums), tuple(parents),
+                    next(self._seq))
+        if prim.multiple_results:
+            n = len(out)
+            return out, [(node, k, n) for k in range(n)]
+        return out, node
 
 
 def vjp_flat(fun, primals):
@@ -95,12 +128,8 @@ def vjp_flat(fun, primals):
     (None for zero) to one per primal (None where no cotangent reaches it).
     """
     trace = ReverseTrace()
-    boxes = [trace.leaf(p) for p in primals]
-    outs = fun(*boxes)
-    out_nodes = [o._data if isinstance(o, Box) and o._trace is trace else None for o in outs]
-    out_values = [o._value if n is not None else o for o, n in zip(outs, out_nodes)]
-    leaves = [b._data for b in boxes]
-    del boxes, outs
+    leaves = [trace.leaf() for _ in primals]
+    out_values, out_nodes = run_boxed(trace, fun, primals, leaves)
 
     def vjp_fn(cotangents, consume=False):
         seeds = [(n, ct) for n, ct in zip(out_nodes, cotangents, strict=True)
@@ -123,10 +152,17 @@ def backward_pass(seeds, leaves, consume):
             continue  # a leaf keeps its cotangent in ``pending``
         g = pending.pop(node)
         rules, out, args, params = node.rules, node.out, node.args, node.params
-        for i, parent in zip(node.argnums, parents):
-            ct = rules[i](g, out, *args, **params)
-            if ct is not None:
-                pending.add(parent, ct)
+        parts = rules.vjp_parts
+        if parts is None:  # a whole-call rule: every argument's cotangent at once
+            cts = rules.vjp(g, out, *args, **params)
+            for i, parent in zip(node.argnums, parents):
+                if cts[i] is not None:
+                    pending.add(parent, cts[i])
+        else:
+            for i, parent in zip(node.argnums, parents):
+                ct = parts[i](g, out, *args, **params)
+                if ct is not None:
+                    pending.add(parent, ct)
         if consume:
             node.out = node.args = node.params = None
             node.argnums = node.parents = ()
@@ -135,6 +171,7 @@ def backward_pass(seeds, leaves, consume):
 
 class _Pending(dict):
     """Cotangents waiting at nodes, with a heap of those nodes, latest first.
+    A multi-output node waits with a list, one cotangent (or None) per output.
 
     A sum this class made itself is held by nothing else, so further
     contributions are added to it in place instead of allocating anew.
@@ -147,6 +184,14 @@ class _Pending(dict):
         self.owned = set()  # nodes whose cotangent is a sum made here
 
     def add(self, node, ct):
+        if type(node) is tuple:  # output k of n of a multi-output node
+            node, k, n = node
+            slots = self.get(node)
+            if slots is None:
+                slots = self[node] = [None] * n
+                heapq.heappush(self.heap, (-node.seq, node))
+            slots[k] = ct if slots[k] is None else slots[k] + ct
+            return
         acc = self.get(node)
         if acc is None:
             self[node] = ct

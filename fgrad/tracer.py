@@ -31,14 +31,48 @@ _levels = itertools.count(1)
 
 
 class Trace:
-    """One transform invocation. Subclasses define ``process``."""
+    """One transform invocation. Every mode shares ``process``: take this trace's
+    boxes out, evaluate the primitive on the rest (modes with ``evaluates``), let
+    the mode's ``transform`` make its record, and box the result."""
     __slots__ = ("level",)
+    evaluates = True  # False: ``transform`` computes the result itself (vmap)
 
     def __init__(self):
         self.level = next(_levels)
 
     def process(self, prim, args, params):
         """Evaluate ``prim(*args, **params)`` where some args are this trace's boxes."""
+        values = list(args)  # the arguments with this trace's boxes taken out
+        argnums = []         # where those boxes were
+        data = []            # their records
+        lower = False        # whether boxes of lower levels remain
+        for i, a in enumerate(args):
+            if isinstance(a, Box):
+                if a._trace is self:
+                    values[i] = v = a._value
+                    lower = lower or isinstance(v, Box)
+                    argnums.append(i)
+                    data.append(a._data)
+                else:
+                    lower = True
+        out = None
+        if self.evaluates:
+            if lower or prim.traceable:
+                out = evaluate(self, prim, values, params, lower)
+            else:
+                out = prim.impl(*values, **params) if params else prim.impl(*values)
+        out, out_data = self.transform(prim, out, values, argnums, data, params)
+        if out_data is None:
+            return out
+        if prim.multiple_results:
+            return box_result(self, prim, out, out_data)
+        return new_box(out, self, out_data)
+
+    def transform(self, prim, out, values, argnums, data, params):
+        """``(out, out_data)``: the result, and this trace's record for it (one per
+        output of a multi-output primitive; None: leave it unboxed). ``values`` are
+        the arguments with this trace's boxes taken out at positions ``argnums``,
+        ``data`` those boxes' records, and ``out`` the result on ``values``."""
         raise NotImplementedError
 
     def shape_of(self, box):
@@ -77,6 +111,20 @@ def new_box(value, trace, data):
     return box_type(value, trace, data)
 
 
+def box_result(trace, prim, out, data):
+    """Box a primitive's result for ``trace`` with record ``data`` (None: leave it plain).
+
+    A multi-output primitive gets one record per output, and its tuple (or named
+    tuple) comes back with each output boxed; outputs that are not arrays (tree
+    structures, counts) stay plain, as do outputs whose record is None.
+    """
+    if not prim.multiple_results:
+        return out if data is None else new_box(out, trace, data)
+    boxed = [o if d is None or type(o) not in _box_types else new_box(o, trace, d)
+             for o, d in zip(out, data, strict=True)]
+    return getattr(type(out), "_make", tuple)(boxed)
+
+
 def unbox(x):
     """The plain value inside ``x``, through every level of boxing."""
     while isinstance(x, Box):
@@ -84,27 +132,33 @@ def unbox(x):
     return x
 
 
-def unbox_own(trace, args):
-    """Take ``trace``'s own boxes out of ``args``.
+def evaluate(trace, prim, values, params, lower):
+    """``prim`` on ``values`` once ``trace`` has taken its boxes out, where boxes of
+    lower levels remain or the primitive is traceable: handed down to those levels.
 
-    Returns (values, argnums, data, lower): the arguments with those boxes
-    replaced by their values, the positions of those boxes, their ``_data``,
-    and whether boxes of lower levels remain among the values.
+    A *traceable* primitive's implementation is fgrad code (``custom_vjp``'s fwd):
+    it runs as it is, and lower levels trace through it. It must not return a box
+    of ``trace`` itself: that would mean it closed over a value ``trace`` traces.
     """
-    values = list(args)
-    argnums = []
-    data = []
-    lower = False
-    for i, a in enumerate(args):
-        if isinstance(a, Box):
-            if a._trace is trace:
-                values[i] = v = a._value
-                lower = lower or isinstance(v, Box)
-                argnums.append(i)
-                data.append(a._data)
-            else:
-                lower = True
-    return values, argnums, data, lower
+    if prim.traceable:
+        out = prim.impl(*values, **params)
+        for o in (out if prim.multiple_results else (out,)):
+            if isinstance(o, Box) and o._trace is trace:
+                raise TypeError(f"{prim.name} closes over a value that a transform traces; "
+                                "pass it as an argument instead")
+        return out
+    return bind(prim, values, params)
+
+
+def run_boxed(trace, fun, values, data):
+    """Run ``fun`` on ``values``, each boxed for ``trace`` with its record in ``data``
+    (None: passed plain). Returns the outputs with ``trace``'s boxes taken off, and
+    their records (None for an output that is not ``trace``'s box)."""
+    outs = fun(*[v if d is None else new_box(v, trace, d) for v, d in zip(values, data,
+                                                                           strict=True)])
+    mine = [isinstance(o, Box) and o._trace is trace for o in outs]
+    return ([o._value if m else o for o, m in zip(outs, mine)],
+            [o._data if m else None for o, m in zip(outs, mine)])
 
 
 def bind(prim, args, params):
@@ -119,41 +173,142 @@ def bind(prim, args, params):
 
 
 class Primitive:
-    """An operation fgrad differentiates as a whole: a name and a NumPy function.
+    """An operation fgrad differentiates as a whole.
 
+    ``impl(*data, **params)`` computes it on plain values. ``multiple_results``:
+    it returns a tuple of arrays. ``traceable``: ``impl`` is written with fgrad
+    operations, so lower levels trace through it (see ``evaluate``).
     Rule tables are keyed by Primitive; the user-facing function that
     ``primitive`` returns carries it as ``.prim``.
     """
-    __slots__ = ("name", "impl", "__weakref__")
+    __slots__ = ("name", "impl", "multiple_results", "traceable", "__weakref__")
 
-    def __init__(self, name, impl):
+    def __init__(self, name, impl, multiple_results=False, traceable=False):
         self.name = name
         self.impl = impl
+        self.multiple_results = multiple_results
+        self.traceable = traceable
 
     def __repr__(self):
         return f"<primitive {self.name}>"
 
 
-def primitive(impl, name=None):
-    """Wrap ``impl`` as a primitive; the result calls ``impl`` on plain values
-    and dispatches to the top trace when any positional argument is a box.
+def _refuse_out(name):
+    raise TypeError(f"fgrad.numpy.{name} does not take out=: arrays are immutable under "
+                    "fgrad; use the returned value instead")
 
-    Positional arguments are data, keyword arguments are static parameters.
+
+def primitive(impl, name=None, *, data=None, params=None, multiple_results=False):
+    """Wrap ``impl`` (a NumPy function) as a primitive, keeping NumPy's signature.
+
+    On plain values the wrapper is ``impl`` itself, called as it was called.
+    When a data argument is a box, the call is split into data (positional, what
+    derivatives flow through) and static parameters (keywords) and dispatched.
+
+    ``data``: the names of the data parameters, in order, as one string; a
+    leading ``*`` marks one parameter that is a sequence of arrays
+    (``"*arrays"`` for ``concatenate``). Without it, every positional argument
+    is data and every keyword a parameter (a ufunc, or ``fgrad.extend``).
+    ``params``: NumPy's other parameters, in positional order, with their
+    defaults (a dict); the rules then receive all of them. ``out`` is refused
+    (name it in ``params`` where NumPy takes it positionally, to keep the order).
     """
-    prim = Primitive(name or impl.__name__, impl)
+    name = name or impl.__name__
+    if data is None:
+        prim = Primitive(name, impl, multiple_results)
+        wrapped = _positional_wrapper(prim, impl)
+    else:
+        names = data.split()
+        sequence = names[0].startswith("*")
+        if sequence and len(names) > 1:
+            raise ValueError("a sequence of arrays must be the only data parameter")
+        flat_impl = (lambda *xs, **p: impl(xs, **p)) if sequence else impl
+        prim = Primitive(name, flat_impl, multiple_results)
+        wrapped = _signature_wrapper(prim, impl, [n.lstrip("*") for n in names], sequence,
+                                     dict(params or {}))
+    wrapped.prim = prim
+    wrapped.__name__ = wrapped.__qualname__ = name
+    wrapped.__module__ = sys._getframe(1).f_globals.get("__name__")  # its home, for pickle
+    wrapped.__doc__ = getattr(impl, "__doc__", None)
+    wrapped.__wrapped__ = impl
+    return wrapped
 
+
+def composite(np_fn):
+    """Decorate an fgrad function built from primitives: on plain values the call goes
+    to NumPy's own ``np_fn`` instead (same signature), so it costs what NumPy costs."""
+    def decorate(f):
+        def function(*args, **kwargs):
+            for a in args:
+                if isinstance(a, Box) or (type(a) in _SEQUENCES and _holds_box(a)):
+                    return f(*args, **kwargs)
+            if kwargs and any(map(_holds_box, kwargs.values())):
+                return f(*args, **kwargs)
+            return np_fn(*args, **kwargs)
+        function.__name__ = function.__qualname__ = f.__name__
+        function.__module__ = f.__module__
+        function.__doc__ = f.__doc__
+        function.__wrapped__ = f
+        return function
+    return decorate
+
+
+def _positional_wrapper(prim, impl):
     def wrapped(*args, **params):
         if params and "out" in params:
-            raise TypeError(f"fgrad.numpy.{prim.name} does not take out=: arrays are "
-                            "immutable under fgrad; use the returned value instead")
+            _refuse_out(prim.name)
         for a in args:
             if isinstance(a, Box):
                 return bind(prim, args, params)
         return impl(*args, **params) if params else impl(*args)
+    return wrapped
 
-    wrapped.prim = prim
-    wrapped.__name__ = wrapped.__qualname__ = prim.name
-    wrapped.__module__ = sys._getframe(1).f_globals.get("__name__")  # its home, for pickle
-    wrapped.__doc__ = getattr(impl, "__doc__", None)
-    wrapped.__wrapped__ = impl
+
+_SEQUENCES = (list, tuple)
+
+
+def _holds_box(x):
+    return isinstance(x, Box) or (isinstance(x, _SEQUENCES) and any(map(_holds_box, x)))
+
+
+def _signature_wrapper(prim, impl, names, sequence, defaults):
+    """A wrapper for ``impl(<names>, <defaults>)``; see ``primitive``."""
+    n_data = len(names)
+    order = tuple(defaults)
+
+    def split(args, kwargs):
+        """(data, params) of a call, or raise NumPy's kind of TypeError."""
+        if len(args) > n_data + len(order):
+            raise TypeError(f"{prim.name}() takes at most {n_data + len(order)} positional "
+                            f"arguments ({len(args)} given)")
+        data = list(args[:n_data])
+        params = dict(defaults)
+        params.update(zip(order, args[n_data:]))
+        for key, value in kwargs.items():
+            if key in names and names.index(key) == len(data):
+                data.append(value)
+            elif key in defaults:
+                params[key] = value
+            else:
+                raise TypeError(f"fgrad.numpy.{prim.name} got an unexpected (or misplaced) "
+                                f"keyword argument {key!r}")
+        if params.pop("out", None) is not None:
+            _refuse_out(prim.name)
+        if len(data) != n_data:
+            raise TypeError(f"{prim.name}() missing required argument "
+                            f"{names[len(data)]!r}")
+        return (tuple(data[0]) if sequence else data), params
+
+    def wrapped(*args, **kwargs):
+        if kwargs and "out" in kwargs:
+            _refuse_out(prim.name)
+        data = args[0] if sequence and args else args[:n_data]
+        for a in data:
+            if isinstance(a, Box):
+                return bind(prim, *split(args, kwargs))
+        if kwargs:
+            for n in names:
+                if n in kwargs and _holds_box(kwargs[n]):
+                    return bind(prim, *split(args, kwargs))
+        return impl(*args, **kwargs)
     return wrapped

@@ -16,7 +16,7 @@ import numpy as np
 from .batching import vmap_flat
 from .forward import jvp_flat
 from .reverse import vjp_flat
-from .rules import defbatch, nondifferentiable
+from .rules import defrules, nondifferentiable
 from .tracer import Box, primitive, unbox
 from .tree import tree_flatten, tree_map, tree_unflatten
 
@@ -212,7 +212,7 @@ def _fit_to(t, like, what, whose):
 
 _stop = primitive(lambda x: x, "stop_gradient")
 nondifferentiable(_stop)
-defbatch(_stop, lambda args, dims: (args[0], dims[0]))
+defrules(_stop, batch=lambda args, dims, size: (args[0], dims[0]))
 
 
 def stop_gradient(x):

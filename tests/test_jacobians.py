@@ -272,9 +272,9 @@ def test_jacobian_mode_seen_through_a_primitive_with_one_rule():
     """A primitive with only a JVP rule works in forward mode and fails in reverse mode
     (and one with only a VJP rule the other way round), so the mode auto picks shows."""
     fwd_only = primitive(np.sin, "sin_with_jvp_only")
-    rules.defjvp(fwd_only, lambda t, out, x: t * fnp.cos(x))
+    rules.defrules(fwd_only, jvp=(lambda t, out, x: t * fnp.cos(x),))
     rev_only = primitive(np.sin, "sin_with_vjp_only")
-    rules.defvjp(rev_only, lambda g, out, x: g * fnp.cos(x))
+    rules.defrules(rev_only, vjp=(lambda g, out, x: g * fnp.cos(x),))
     small, large = np.array([0.1, 0.2]), np.linspace(0, 1, 5)
 
     def widen(p):

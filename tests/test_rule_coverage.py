@@ -1,8 +1,8 @@
 """Every primitive reachable from fgrad.numpy has a VJP rule and a JVP rule.
 
-A primitive either has per-argument rules in both VJP_RULES and JVP_RULES, or
-is declared NONDIFFERENTIABLE in both. (Batching rules do not exist yet and are
-not checked here.)
+A primitive's record either has both rules, differentiable in the same
+arguments, or declares the primitive constant (no derivative). Batching rules
+are checked by test_vmap's census.
 """
 import importlib
 import pkgutil
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import fgrad.numpy as fnp
-from fgrad.rules import JVP_RULES, NONDIFFERENTIABLE, VJP_RULES, Variadic
+from fgrad.rules import RULES, defrules
 from fgrad.tracer import Primitive, primitive
 
 
@@ -49,37 +49,19 @@ def module_primitives():
 
 
 def rule_problems(prim):
-    """What is wrong with ``prim``'s entries in the two tables (empty if nothing)."""
-    vjp, jvp = VJP_RULES.get(prim), JVP_RULES.get(prim)
-    missing = [f"no {table} rule" for table, entry in (("VJP", vjp), ("JVP", jvp)) if entry is None]
+    """What is wrong with ``prim``'s record (empty if nothing)."""
+    rules = RULES.get(prim)
+    if rules is None:
+        return ["no rules"]
+    if rules.constant:
+        return ["constant, yet has rules"] if rules.has("vjp") or rules.has("jvp") else []
+    missing = [f"no {mode.upper()} rule" for mode in ("vjp", "jvp") if not rules.has(mode)]
     if missing:
         return missing
-    if vjp is NONDIFFERENTIABLE or jvp is NONDIFFERENTIABLE:
-        if vjp is not jvp:
-            return ["NONDIFFERENTIABLE in one table but not in the other"]
-        return []
-    if not (isinstance(vjp, tuple) and len(vjp) == 2):
-        return [f"VJP entry is not (rules, save): {vjp!r}"]
-    vjp_rules, _save = vjp
-    if isinstance(vjp_rules, Variadic) or isinstance(jvp, Variadic):
-        if not (isinstance(vjp_rules, Variadic) and isinstance(jvp, Variadic)):
-            return ["variadic in one table but not in the other"]
-        return []
-    problems = []
-    for table, row in (("VJP", vjp_rules), ("JVP", jvp)):
-        if not isinstance(row, tuple) or not row:
-            problems.append(f"{table} rules are not a non-empty tuple: {row!r}")
-        elif all(r is None for r in row):
-            problems.append(f"{table} rules are all None: declare it NONDIFFERENTIABLE")
-        elif not all(r is None or callable(r) for r in row):
-            problems.append(f"{table} rules hold a non-callable: {row!r}")
-    if not problems:
-        vjp_args = [r is not None for r in vjp_rules]
-        jvp_args = [r is not None for r in jvp]
-        if vjp_args != jvp_args:
-            problems.append(f"VJP and JVP differ in which arguments are differentiable: "
-                            f"{vjp_args} vs {jvp_args}")
-    return problems
+    if rules.vjp_args != rules.jvp_args:
+        return [f"VJP and JVP differ in which arguments are differentiable: "
+                f"{rules.vjp_args} vs {rules.jvp_args}"]
+    return []
 
 
 def test_the_walk_finds_the_primitives():
@@ -100,12 +82,11 @@ def test_the_walk_finds_the_primitives():
 def test_rule_problems_reports_a_primitive_without_rules():
     """The check below can fail: a fresh primitive has no rules."""
     bare = primitive(np.sin, "bare_sin").prim
-    assert rule_problems(bare) == ["no VJP rule", "no JVP rule"]
-    JVP_RULES[bare] = (lambda t, out, x: t,)
-    try:
-        assert rule_problems(bare) == ["no VJP rule"]
-    finally:
-        del JVP_RULES[bare]
+    assert rule_problems(bare) == ["no rules"]
+    defrules(bare, jvp=(lambda t, out, x: t,))
+    assert rule_problems(bare) == ["no VJP rule"]
+    defrules(bare, vjp=lambda g, out, x: (g,))
+    assert "differ" in rule_problems(bare)[0]  # a whole-call VJP covers every argument
 
 
 def _params(found):
@@ -128,9 +109,7 @@ def test_nondifferentiable_functions_are_declared_so():
                  "sign", "floor", "ceil", "floor_divide", "logical_not", "logical_and",
                  "logical_or", "isfinite", "isnan", "shape", "ndim", "size", "zeros_like",
                  "ones_like"):
-        prim = getattr(fnp, name).prim
-        assert VJP_RULES[prim] is NONDIFFERENTIABLE, name
-        assert JVP_RULES[prim] is NONDIFFERENTIABLE, name
+        assert RULES[getattr(fnp, name).prim].constant, name
 
 
 def test_differentiable_functions_are_not_declared_nondifferentiable():
@@ -139,6 +118,4 @@ def test_differentiable_functions_are_not_declared_nondifferentiable():
                  "maximum", "minimum", "where", "remainder", "real", "imag", "conj", "sum",
                  "mean", "prod", "max", "min", "reshape", "transpose", "broadcast_to",
                  "concatenate", "matmul"):
-        prim = getattr(fnp, name).prim
-        assert VJP_RULES[prim] is not NONDIFFERENTIABLE, name
-        assert JVP_RULES[prim] is not NONDIFFERENTIABLE, name
+        assert not RULES[getattr(fnp, name).prim].constant, name

@@ -9,7 +9,7 @@ import pytest
 
 import fgrad
 import fgrad.numpy as fnp
-from fgrad.rules import defjvp, defvjp
+from fgrad.rules import defrules
 from fgrad.testing import check_grads, numerical_jacobian
 from fgrad.tracer import primitive
 
@@ -20,8 +20,8 @@ Z = np.array([0.3 + 0.5j, -0.7 + 0.2j, 1.1 - 0.4j])
 def _sin_with(vjp=None, jvp=None):
     """A new sin primitive; rules default to the right ones."""
     f = primitive(np.sin, "sin_under_test")
-    defvjp(f, vjp or (lambda g, out, x: g * fnp.cos(x)))
-    defjvp(f, jvp or (lambda t, out, x: t * fnp.cos(x)))
+    defrules(f, vjp=(vjp or (lambda g, out, x: g * fnp.cos(x)),),
+             jvp=(jvp or (lambda t, out, x: t * fnp.cos(x)),))
     return f
 
 
@@ -108,8 +108,8 @@ def test_small_relative_error_is_caught_at_the_default_tolerance():
 def test_wrong_argument_of_a_binary_rule_is_caught():
     """The derivative in the second argument alone is wrong (a swapped partial)."""
     f = primitive(np.multiply, "multiply_under_test")
-    defvjp(f, lambda g, out, x, y: g * y, lambda g, out, x, y: g * y)
-    defjvp(f, lambda t, out, x, y: t * y, lambda t, out, x, y: t * y)
+    defrules(f, vjp=(lambda g, out, x, y: g * y, lambda g, out, x, y: g * y),
+             jvp=(lambda t, out, x, y: t * y, lambda t, out, x, y: t * y))
     y = np.array([2.0, -1.5, 0.5])
     check_grads(lambda a: f(a, y), (X,), order=2)  # first argument: right
     for modes in (FWD, REV):
@@ -123,8 +123,7 @@ def test_complex_vjp_with_a_wrong_conjugation_is_caught():
     """For holomorphic exp the VJP is g * exp(z), not g * conj(exp(z)); the two
     agree on real inputs, so only a complex check can tell them apart."""
     f = primitive(np.exp, "exp_under_test")
-    defvjp(f, lambda g, out, x: g * fnp.conj(out))
-    defjvp(f, lambda t, out, x: t * out)
+    defrules(f, vjp=(lambda g, out, x: g * fnp.conj(out),), jvp=(lambda t, out, x: t * out,))
     check_grads(f, (X,), order=1, modes=REV)
     check_grads(f, (Z,), order=1, modes=FWD)
     with pytest.raises(AssertionError):

@@ -25,7 +25,7 @@ from hypothesis import given, settings, strategies as st
 import fgrad
 import fgrad.numpy as fnp
 from domains import cplx, nonzero, positive, real, rng_for
-from fgrad.rules import BATCH_RULES, defjvp, defvjp
+from fgrad.rules import RULES, defrules
 from fgrad.tracer import Primitive, primitive
 
 B = 3  # the batch size of the table's cases
@@ -348,7 +348,7 @@ def test_vmap_equals_loop(f, args, in_axes, out_axes):
 def test_the_table_covers_every_public_primitive():
     """Every public fgrad.numpy function with a ``.prim`` is called by some table row."""
     called = set()
-    original = BATCH_RULES.copy()
+    original = {prim: r.batch for prim, r in RULES.items() if r.batch is not None}
 
     def spy(prim, rule):
         def recording(*a, **k):
@@ -357,7 +357,7 @@ def test_the_table_covers_every_public_primitive():
         return recording
 
     for prim, rule in original.items():
-        BATCH_RULES[prim] = spy(prim, rule)
+        RULES[prim].batch = spy(prim, rule)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -365,8 +365,8 @@ def test_the_table_covers_every_public_primitive():
                 f, args, in_axes, out_axes = p.values
                 fgrad.vmap(f, in_axes=in_axes, out_axes=out_axes)(*args)
     finally:
-        BATCH_RULES.clear()
-        BATCH_RULES.update(original)
+        for prim, rule in original.items():
+            RULES[prim].batch = rule
     public = {getattr(fnp, n).prim for n in dir(fnp)
               if isinstance(getattr(getattr(fnp, n), "prim", None), Primitive)}
     missing = sorted(p.name for p in public - called)
@@ -470,7 +470,7 @@ def test_reductions_drawn(case, reduction, seed):
 _COVERAGE_SCRIPT = textwrap.dedent("""
     import importlib, json, pkgutil
     import fgrad, fgrad.numpy
-    from fgrad.rules import BATCH_RULES, JVP_RULES, VJP_RULES
+    from fgrad.rules import RULES
     from fgrad.tracer import Primitive
 
     found = {}
@@ -480,12 +480,12 @@ _COVERAGE_SCRIPT = textwrap.dedent("""
             prim = obj if isinstance(obj, Primitive) else getattr(obj, "prim", None)
             if isinstance(prim, Primitive):
                 found.setdefault(prim, f"{info.name}.{name} ({prim.name})")
-    for prim in list(VJP_RULES) + list(JVP_RULES):
+    for prim in RULES:
         found.setdefault(prim, f"rule table ({prim.name})")
     public = sorted(n for n in dir(fgrad.numpy)
                     if isinstance(getattr(getattr(fgrad.numpy, n), "prim", None), Primitive))
     print(json.dumps({"all": sorted(found.values()), "public": public,
-                      "missing": sorted(n for p, n in found.items() if p not in BATCH_RULES)}))
+                      "missing": sorted(n for p, n in found.items() if RULES[p].batch is None)}))
 """)
 
 
@@ -513,16 +513,16 @@ def test_every_primitive_has_a_batching_rule(primitive_census):
 
 def test_a_primitive_without_a_rule_is_detected_as_missing():
     """The check above can fail: a fresh primitive has no batching rule."""
-    assert primitive(np.sin, "fresh_sin").prim not in BATCH_RULES
+    assert primitive(np.sin, "fresh_sin").prim not in RULES
 
 
 # -- a primitive without a batching rule: the loop, with one warning ---------------
 
 def test_primitive_without_batching_rule_loops_with_one_warning():
     my_sin = primitive(np.sin, "my_unbatched_sin")
-    defvjp(my_sin, lambda g, out, x: g * fnp.cos(x))
-    defjvp(my_sin, lambda t, out, x: t * fnp.cos(x))
-    assert my_sin.prim not in BATCH_RULES
+    defrules(my_sin, vjp=(lambda g, out, x: g * fnp.cos(x),),
+             jvp=(lambda t, out, x: t * fnp.cos(x),))
+    assert RULES[my_sin.prim].batch is None
     x = rng_for("loop").standard_normal((3, 4))
     with pytest.warns(UserWarning) as record:
         first = fgrad.vmap(my_sin)(x)

@@ -27,8 +27,9 @@ from .elementwise import (  # noqa: F401
 from .indexing import at  # noqa: F401
 from .products import dot, matmul  # noqa: F401
 from .reductions import amax, amin, max, mean, min, prod, sum  # noqa: F401
+from .broadcast import broadcast_to  # noqa: F401
 from .shape import (  # noqa: F401
-    broadcast_to, concatenate, expand_dims, moveaxis, ravel, reshape, squeeze, stack,
+    concatenate, expand_dims, moveaxis, ravel, reshape, squeeze, stack,
     swapaxes, transpose,
 )
 

@@ -1,11 +1,13 @@
 """Helpers for batching rules: moving batch axes, and the rule of elementwise functions.
 
 A batching rule gets each argument with its batch axis (None when the argument is
-the same for every example) and returns the batched result and its batch axis.
+the same for every example) and the batch size, and returns the batched result
+and its batch axis.
 """
 import numpy as np
 
-from . import shape as shape_ops
+from ..tracer import Box
+from .broadcast import batch_first, broadcast_to
 
 
 def ndim_of_example(x, d):
@@ -16,19 +18,18 @@ def ndim_of_example(x, d):
 def to_front(x, d, size):
     """``x`` with its batch axis first; an unbatched ``x`` is broadcast along a new one."""
     if d is None:
-        return shape_ops.broadcast_to(x, (size,) + tuple(x.shape))
-    return x if d == 0 else shape_ops.moveaxis(x, d, 0)
+        return broadcast_to(x, (size,) + tuple(np.shape(x)))
+    return batch_first(x, d)
 
 
 def to_last(x, d, size):
     """``x`` with its batch axis last; an unbatched ``x`` is broadcast along a new one."""
     if d is None:
-        return shape_ops.broadcast_to(shape_ops.expand_dims(x, -1), tuple(np.shape(x)) + (size,))
-    return shape_ops.moveaxis(x, d, -1)
-
-
-def batch_size(args, dims):
-    return next(a.shape[d] for a, d in zip(args, dims) if d is not None)
+        shape = tuple(np.shape(x))
+        x = x if isinstance(x, Box) else np.asarray(x)
+        return broadcast_to(x.reshape(shape + (1,)), shape + (size,))
+    n = np.ndim(x)
+    return x if d == n - 1 else x.transpose(tuple(i for i in range(n) if i != d) + (d,))
 
 
 def elementwise(f):
@@ -37,7 +38,7 @@ def elementwise(f):
     When every batched argument has its batch axis at the same place and the
     unbatched ones only meet the axes after it, ``f`` applies as it is.
     """
-    def rule(args, dims, **params):
+    def rule(args, dims, size, **params):
         ranks = [ndim_of_example(a, d) for a, d in zip(args, dims)]
         rank = max(ranks)
         batched = {(d, r) for d, r in zip(dims, ranks) if d is not None}
@@ -48,8 +49,8 @@ def elementwise(f):
         moved = []
         for a, d, r in zip(args, dims, ranks):
             if d is not None:
-                a = to_front(a, d, None)  # batched: never broadcast, so no size needed
-                a = shape_ops.reshape(a, a.shape[:1] + (1,) * (rank - r) + a.shape[1:])
+                a = batch_first(a, d)
+                a = a.reshape(a.shape[:1] + (1,) * (rank - r) + a.shape[1:])
             moved.append(a)
         return f(*moved, **params), 0
     return rule

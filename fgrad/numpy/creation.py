@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ..rules import defbatch, nondifferentiable
+from ..rules import defrules, nondifferentiable
 from ..tracer import Box, primitive
 from . import batch
 from .shape import stack
@@ -21,7 +21,7 @@ zeros_like, ones_like, empty_like, full_like, shape, ndim, size = (
 for _f in (zeros_like, ones_like, empty_like, full_like, shape, ndim, size):
     nondifferentiable(_f)
 for _f in (zeros_like, ones_like, empty_like, full_like):
-    defbatch(_f, batch.elementwise(_f))
+    defrules(_f, batch=batch.elementwise(_f))
 
 
 def _example_shape(x, d):
@@ -29,9 +29,9 @@ def _example_shape(x, d):
     return s[:d] + s[d + 1:]
 
 
-defbatch(shape, lambda args, dims: (_example_shape(args[0], dims[0]), None))
-defbatch(ndim, lambda args, dims: (np.ndim(args[0]) - 1, None))
-defbatch(size, lambda args, dims: (math.prod(_example_shape(args[0], dims[0])), None))
+defrules(shape, batch=lambda args, dims, size: (_example_shape(args[0], dims[0]), None))
+defrules(ndim, batch=lambda args, dims, size: (np.ndim(args[0]) - 1, None))
+defrules(size, batch=lambda args, dims, size: (math.prod(_example_shape(args[0], dims[0])), None))
 
 
 def _holds_box(obj):

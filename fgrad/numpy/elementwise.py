@@ -12,7 +12,7 @@ minimum split the derivative evenly at ties.
 """
 import numpy as np
 
-from ..rules import defbatch, defjvp, defmultilinear, defvjp, nondifferentiable
+from ..rules import defmultilinear, defrules, nondifferentiable
 from ..tracer import primitive
 from . import batch, broadcast
 
@@ -21,7 +21,7 @@ from . import batch, broadcast
 def _elementwise(f, name=None):
     """``f`` as a primitive with the batching rule every elementwise function shares."""
     prim = primitive(f, name)
-    defbatch(prim, batch.elementwise(prim))
+    defrules(prim, batch=batch.elementwise(prim))
     return prim
 
 
@@ -57,16 +57,16 @@ def defelementwise(f, *partials, save="all"):
     def jvp(p):
         return lambda t, out, *args: broadcast.broadcast_like(t * p(out, *args), out)
 
-    defvjp(f, *(None if p is None else vjp(i, p) for i, p in enumerate(partials)), save=save)
-    defjvp(f, *(None if p is None else jvp(p) for p in partials))
+    defrules(f, vjp=[None if p is None else vjp(i, p) for i, p in enumerate(partials)],
+             jvp=[None if p is None else jvp(p) for p in partials], save=save)
 
 
 def defunary(f, derivative, save):
     """Rules of a unary ``f`` whose derivative is ``derivative(out, x)``: the
     tangent and cotangent are multiplied by it, no broadcasting to undo.
     (Rules use operators where they can: on plain arrays those skip a wrapper.)"""
-    defvjp(f, lambda g, out, x: g * derivative(out, x), save=save)
-    defjvp(f, lambda t, out, x: t * derivative(out, x))
+    defrules(f, vjp=(lambda g, out, x: g * derivative(out, x),),
+             jvp=(lambda t, out, x: t * derivative(out, x),), save=save)
 
 
 # -- unary: d f(x) = f'(x) dx --------------------------------------------------
@@ -86,10 +86,11 @@ def defsum(f, sign):
     """Rules of ``f(x, y) = x + sign * y``: (co)tangents pass through, y's times sign."""
     def scaled(v):
         return v if sign == 1 else -v
-    defvjp(f, lambda g, out, x, y: broadcast.unbroadcast(g, x),
-              lambda g, out, x, y: broadcast.unbroadcast(scaled(g), y), save="shapes")
-    defjvp(f, lambda t, out, x, y: broadcast.broadcast_like(t, out),
-              lambda t, out, x, y: broadcast.broadcast_like(scaled(t), out))
+    defrules(f, vjp=(lambda g, out, x, y: broadcast.unbroadcast(g, x),
+                     lambda g, out, x, y: broadcast.unbroadcast(scaled(g), y)),
+                jvp=(lambda t, out, x, y: broadcast.broadcast_like(t, out),
+                     lambda t, out, x, y: broadcast.broadcast_like(scaled(t), out)),
+             save="shapes")
 
 
 # d (x + y) = dx + dy;  d (x - y) = dx - dy;  d (-x) = -dx
@@ -141,8 +142,8 @@ def _abs_direction(out, x):
     return where(equal(out, 0), 0, conj(x) / where(equal(out, 0), 1, out))
 
 
-defvjp(absolute, lambda g, out, x: g * _abs_direction(out, x), save="all")
-defjvp(absolute, lambda t, out, x: real(t * _abs_direction(out, x)))
+defrules(absolute, vjp=(lambda g, out, x: g * _abs_direction(out, x),),
+                  jvp=(lambda t, out, x: real(t * _abs_direction(out, x)),), save="all")
 
 
 # -- where(c, x, y): the condition is data without a derivative ---------------
@@ -159,8 +160,8 @@ def _where_jvp(branch):
     return jvp
 
 
-defvjp(where, None, _where_vjp(0), _where_vjp(1), save="args")
-defjvp(where, None, _where_jvp(0), _where_jvp(1))
+defrules(where, vjp=(None, _where_vjp(0), _where_vjp(1)),
+               jvp=(None, _where_jvp(0), _where_jvp(1)), save="args")
 
 # d (x mod y) = dx - floor(x / y) dy
 defelementwise(remainder, lambda out, x, y: 1.0, lambda out, x, y: -floor_divide(x, y),

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from ..rules import defbatch, defjvp, defmultilinear, defvjp
+from ..rules import defmultilinear, defrules
 from ..tracer import primitive
 from . import batch, broadcast, shape as shape_ops
 from .elementwise import maximum, minimum, where
@@ -59,10 +59,11 @@ def _index_add_jvp_v(t, out, x, v, *index):
     return index_add(np.zeros(out.shape, t.dtype), t, *index)
 
 
-defvjp(index_add, lambda g, out, x, v, *index: broadcast.unbroadcast(g, x),
-                  lambda g, out, x, v, *index: broadcast.unbroadcast(getitem(g, *index), v),
-                  save="shapes")
-defjvp(index_add, lambda t, out, x, v, *index: broadcast.broadcast_like(t, out), _index_add_jvp_v)
+defrules(index_add,
+         vjp=(lambda g, out, x, v, *index: broadcast.unbroadcast(g, x),
+              lambda g, out, x, v, *index: broadcast.unbroadcast(getitem(g, *index), v)),
+         jvp=(lambda t, out, x, v, *index: broadcast.broadcast_like(t, out), _index_add_jvp_v),
+         save="shapes")
 
 
 # d set_at(x, v, i) = set_at(dx, dv, i): x's derivative is cut where v overwrites it
@@ -82,10 +83,12 @@ def _index_set_vjp_v(g, out, x, v, *index):
     return broadcast.unbroadcast(picked, v)
 
 
-defvjp(index_set, lambda g, out, x, v, *index: broadcast.unbroadcast(index_set(g, 0, *index), x),
-                  _index_set_vjp_v, save="shapes")
-defjvp(index_set, lambda t, out, x, v, *index:
-       broadcast.broadcast_like(index_set(t, 0, *index), out), _index_set_jvp_v)
+defrules(index_set,
+         vjp=(lambda g, out, x, v, *index: broadcast.unbroadcast(index_set(g, 0, *index), x),
+              _index_set_vjp_v),
+         jvp=(lambda t, out, x, v, *index: broadcast.broadcast_like(index_set(t, 0, *index), out),
+              _index_set_jvp_v),
+         save="shapes")
 
 
 class _IndexUpdate:
@@ -170,13 +173,12 @@ def _block_moves(block_ndim, place):
     return list(range(1, 1 + block_ndim)), list(range(1 + place, 1 + place + block_ndim))
 
 
-def _getitem_batch(args, dims):
+def _getitem_batch(args, dims, size):
     x, d = args[0], dims[0]
     pairs = _explicit(list(zip(args[1:], dims[1:])), np.ndim(x) - (d is not None))
     if all(pd is None for _, pd in pairs):
-        out = getitem(batch.to_last(x, d, None), *[p for p, _ in pairs])
+        out = getitem(batch.to_last(x, d, size), *[p for p, _ in pairs])
         return out, np.ndim(out) - 1
-    size = batch.batch_size(args, dims)
     index, block_ndim, place = _batched_index(pairs, size)
     out = getitem(batch.to_front(x, d, size), *index)
     if place:
@@ -185,11 +187,10 @@ def _getitem_batch(args, dims):
 
 
 def _update_batch(update):
-    def rule(args, dims):
+    def rule(args, dims, size):
         (x, v), (d, dv) = args[:2], dims[:2]
         ndim = np.ndim(x) - (d is not None)
         pairs = _explicit(list(zip(args[2:], dims[2:])), ndim)
-        size = batch.batch_size(args, dims)
         if all(pd is None for _, pd in pairs):
             v = shape_ops.expand_dims(v, -1) if dv is None else shape_ops.moveaxis(v, dv, -1)
             return update(batch.to_last(x, d, size), v, *[p for p, _ in pairs]), ndim
@@ -207,6 +208,6 @@ def _update_batch(update):
     return rule
 
 
-defbatch(getitem, _getitem_batch)
-defbatch(index_add, _update_batch(index_add))
-defbatch(index_set, _update_batch(index_set))
+defrules(getitem, batch=_getitem_batch)
+defrules(index_add, batch=_update_batch(index_add))
+defrules(index_set, batch=_update_batch(index_set))

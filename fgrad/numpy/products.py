@@ -7,8 +7,8 @@ broadcasting added are summed away.
 """
 import numpy as np
 
-from ..rules import defbatch, defmultilinear
-from ..tracer import Box, primitive
+from ..rules import defmultilinear
+from ..tracer import composite, primitive
 from . import batch, broadcast, shape as shape_ops
 from .elementwise import multiply
 
@@ -54,14 +54,12 @@ def _matmul_vjp_b(g, out, a, b):
     return broadcast.unbroadcast(ct, b)
 
 
-defmultilinear(matmul, _matmul_vjp_a, _matmul_vjp_b)
 
 
+@composite(np.dot)
 def dot(a, b):
     """NumPy's dot, differentiable: a product over the last axis of ``a`` and the
     second-to-last of ``b``."""
-    if not (isinstance(a, Box) or isinstance(b, Box)):
-        return np.dot(a, b)
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return multiply(a, b)
     if np.ndim(b) <= 2:
@@ -74,7 +72,7 @@ def dot(a, b):
     return shape_ops.reshape(out, np.shape(a)[:-1] + b_free)
 
 
-def _matmul_batch(args, dims):
+def _matmul_batch(args, dims, size):
     """Batch axes first; vectors become matrices (then dropped again) and batched
     operands get length-1 axes so that matmul's own broadcasting lines them up.
     A batch of vectors against one matrix is a single matrix product (one GEMM,
@@ -82,11 +80,11 @@ def _matmul_batch(args, dims):
     (a, b), (da, db) = args, dims
     a_vec, b_vec = batch.ndim_of_example(a, da) == 1, batch.ndim_of_example(b, db) == 1
     if a_vec and db is None and np.ndim(b) <= 2:  # rows a_i @ B
-        return matmul(batch.to_front(a, da, None), b), 0
+        return matmul(batch.to_front(a, da, size), b), 0
     if b_vec and da is None and np.ndim(a) <= 2:  # A @ b_i, as rows b_i @ A^T
-        return matmul(batch.to_front(b, db, None), shape_ops.transpose(a)), 0
-    a = a if da is None else batch.to_front(a, da, None)
-    b = b if db is None else batch.to_front(b, db, None)
+        return matmul(batch.to_front(b, db, size), shape_ops.transpose(a)), 0
+    a = a if da is None else batch.to_front(a, da, size)
+    b = b if db is None else batch.to_front(b, db, size)
     if a_vec:
         a = shape_ops.expand_dims(a, -2)
     if b_vec:
@@ -104,4 +102,4 @@ def _matmul_batch(args, dims):
     return out, 0
 
 
-defbatch(matmul, _matmul_batch)
+defmultilinear(matmul, _matmul_vjp_a, _matmul_vjp_b, batch=_matmul_batch)

@@ -6,8 +6,8 @@ Ties in max / min share the derivative evenly (as JAX does).
 """
 import numpy as np
 
-from ..rules import defbatch, defjvp, defmultilinear, defvjp
-from ..tracer import Box, bind, primitive
+from ..rules import defmultilinear, defrules
+from ..tracer import primitive
 from . import batch, broadcast, elementwise, shape as shape_ops
 
 
@@ -35,53 +35,35 @@ def _count(x, axis):
     return n
 
 
-def _reduction(np_fn, name, doc):
-    """The public reduction: NumPy's signature, and NumPy itself on plain arrays."""
-    prim = primitive(np_fn, name)
-
+def _ufunc_reduction(ufunc, name, doc):
+    """NumPy's ``name`` (a ufunc's reduce, minus np.sum's Python layer), as a primitive."""
     def reduce(a, axis=None, dtype=None, out=None, keepdims=False):
-        if out is not None:
-            raise TypeError(f"fgrad.numpy.{name} does not take out=: use the returned value")
-        params = {"axis": axis, "keepdims": keepdims}
-        if dtype is not None:
-            params["dtype"] = dtype
-        if isinstance(a, Box):
-            return bind(prim.prim, (a,), params)
-        return np_fn(a, **params)
-
-    reduce.__name__ = reduce.__qualname__ = name
-    reduce.prim = prim.prim
+        return ufunc.reduce(a, axis, dtype, out, keepdims)
     reduce.__doc__ = doc
-    return reduce
+    return primitive(reduce, name, data="a",
+                     params={"axis": None, "dtype": None, "out": None, "keepdims": False})
 
 
-# NB: ufunc reductions are what np.sum & co. call for arrays, minus a Python layer.
-sum = _reduction(np.add.reduce, "sum", "NumPy's sum, differentiable.")
-mean = _reduction(np.mean, "mean", "NumPy's mean, differentiable.")
-prod = _reduction(np.multiply.reduce, "prod",
-                  "NumPy's prod, differentiable, also where x has zeros.")
-_max = _reduction(np.maximum.reduce, "max", "")
-_min = _reduction(np.minimum.reduce, "min", "")
+def _extremum(ufunc, name, doc):
+    def reduce(a, axis=None, out=None, keepdims=False):
+        return ufunc.reduce(a, axis, None, out, keepdims)
+    reduce.__doc__ = doc
+    return primitive(reduce, name, data="a", params={"axis": None, "out": None, "keepdims": False})
 
 
-def max(a, axis=None, out=None, keepdims=False):
-    """NumPy's max, differentiable; ties share the derivative evenly."""
-    return _max(a, axis, None, out, keepdims)
-
-
-def min(a, axis=None, out=None, keepdims=False):
-    """NumPy's min, differentiable; ties share the derivative evenly."""
-    return _min(a, axis, None, out, keepdims)
-
-
-max.prim, min.prim = _max.prim, _min.prim
+sum = _ufunc_reduction(np.add, "sum", "NumPy's sum, differentiable.")
+prod = _ufunc_reduction(np.multiply, "prod", "NumPy's prod, differentiable, also where x has zeros.")
+mean = primitive(np.mean, data="a",
+                 params={"axis": None, "dtype": None, "out": None, "keepdims": False})
+max = _extremum(np.maximum, "max", "NumPy's max, differentiable; ties share the derivative evenly.")
+min = _extremum(np.minimum, "min", "NumPy's min, differentiable; ties share the derivative evenly.")
 amax, amin = max, min
 
 
 # d sum(x) = sum(dx);  d mean(x) = mean(dx)  (cast back from any dtype= of the output)
-defmultilinear(sum, lambda g, out, x, axis=None, keepdims=False, dtype=None:
+defmultilinear(sum, lambda g, out, x, axis, dtype, keepdims:
                broadcast.fit_dtype(expand(g, x, axis, keepdims), x.dtype), save="shapes")
-defmultilinear(mean, lambda g, out, x, axis=None, keepdims=False, dtype=None:
+defmultilinear(mean, lambda g, out, x, axis, dtype, keepdims:
                broadcast.fit_dtype(expand(g, x, axis, keepdims) / _count(x, axis), x.dtype),
                save="shapes")
 
@@ -92,11 +74,12 @@ def _extremum_share(out, x, axis, keepdims):
     return (hits / sum(hits, axis=axis, keepdims=True)).astype(x.dtype)
 
 
-for _extremum in (max, min):
-    defvjp(_extremum, lambda g, out, x, axis=None, keepdims=False, dtype=None:
-           expand(g, x, axis, keepdims) * _extremum_share(out, x, axis, keepdims))
-    defjvp(_extremum, lambda t, out, x, axis=None, keepdims=False, dtype=None:
-           sum(t * _extremum_share(out, x, axis, keepdims), axis=axis, keepdims=keepdims))
+for _f in (max, min):
+    defrules(_f, vjp=(lambda g, out, x, axis, keepdims:
+                      expand(g, x, axis, keepdims) * _extremum_share(out, x, axis, keepdims),),
+                 jvp=(lambda t, out, x, axis, keepdims:
+                      sum(t * _extremum_share(out, x, axis, keepdims), axis=axis,
+                          keepdims=keepdims),))
 
 
 # d prod(x) = sum(dx * prod of the other elements); no division, so zeros are fine.
@@ -124,21 +107,21 @@ def _exclusive_cumprod(a):
     return scan
 
 
-defvjp(prod, lambda g, out, x, axis=None, keepdims=False, dtype=None:
-       broadcast.fit_dtype(expand(g, x, axis, keepdims) * _prod_of_others(x, axis), x.dtype),
-       save="args")
-defjvp(prod, lambda t, out, x, axis=None, keepdims=False, dtype=None:
-       sum(t * _prod_of_others(x, axis), axis=axis, keepdims=keepdims))
+defrules(prod, vjp=(lambda g, out, x, axis, dtype, keepdims: broadcast.fit_dtype(
+                        expand(g, x, axis, keepdims) * _prod_of_others(x, axis), x.dtype),),
+               jvp=(lambda t, out, x, axis, dtype, keepdims:
+                    sum(t * _prod_of_others(x, axis), axis=axis, keepdims=keepdims),),
+         save="args")
 
 
 def _batch_reduction(f):
     """Reduce each example: batch axis first, per-example axes shifted past it."""
-    def rule(args, dims, axis=None, keepdims=False, **params):
-        x = batch.to_front(args[0], dims[0], None)
+    def rule(args, dims, size, axis, **params):
+        x = batch.to_front(args[0], dims[0], size)
         axes = tuple(a + 1 for a in reduced_axes(axis, np.ndim(x) - 1))
-        return f(x, axis=axes, keepdims=keepdims, **params), 0
+        return f(x, axis=axes, **params), 0
     return rule
 
 
 for _f in (sum, mean, prod, max, min):
-    defbatch(_f, _batch_reduction(_f))
+    defrules(_f, batch=_batch_reduction(_f))

@@ -6,28 +6,10 @@ them and so need no rules of their own.
 """
 import numpy as np
 
-from ..rules import Variadic, defbatch, defjvp, defmultilinear, defvjp
-from ..tracer import Box, primitive
-from . import batch, broadcast
-
-_reshape = primitive(lambda a, shape: np.reshape(a, shape), "reshape")
-_transpose = primitive(np.transpose, "transpose")
-_broadcast_to = primitive(np.broadcast_to, "broadcast_to")
-_concatenate = primitive(lambda *arrays, axis: np.concatenate(arrays, axis=axis), "concatenate")
-
-
-def numpy_on_plain(np_fn):
-    """Run NumPy's own ``np_fn`` when the first argument is not traced: the
-    function below it then only ever sees boxes."""
-    def decorate(f):
-        def function(a, *args, **kwargs):
-            if isinstance(a, Box):
-                return f(a, *args, **kwargs)
-            return np_fn(a, *args, **kwargs)
-        function.__name__ = function.__qualname__ = f.__name__
-        function.__doc__ = f.__doc__
-        return function
-    return decorate
+from ..rules import defmultilinear, defrules
+from ..tracer import composite, primitive
+from . import batch
+from .broadcast import broadcast_to
 
 
 def _np_reshape(a, shape=None, order="C", *, newshape=None):
@@ -35,43 +17,16 @@ def _np_reshape(a, shape=None, order="C", *, newshape=None):
     return np.reshape(a, newshape if shape is None else shape, order)
 
 
-@numpy_on_plain(_np_reshape)
-def reshape(a, shape=None, order="C", *, newshape=None):
-    """NumPy's reshape (C order only), differentiable."""
-    if order != "C":
-        raise NotImplementedError("fgrad.numpy.reshape supports order='C' only")
-    shape = newshape if shape is None else shape
-    return _reshape(a, shape=tuple(shape) if isinstance(shape, (list, tuple)) else (shape,))
+def _shape_tuple(shape):
+    return tuple(shape) if isinstance(shape, (list, tuple)) else (shape,)
 
 
-@numpy_on_plain(np.transpose)
-def transpose(a, axes=None):
-    """NumPy's transpose, differentiable."""
-    if axes is not None:
-        ndim = np.ndim(a)
-        axes = tuple(int(ax) % ndim for ax in axes)
-    return _transpose(a, axes=axes)
+reshape = primitive(_np_reshape, "reshape", data="a", params={"shape": None, "order": "C"})
+transpose = primitive(np.transpose, data="a", params={"axes": None})
+concatenate = primitive(np.concatenate, data="*arrays", params={"axis": 0, "out": None})
 
 
-@numpy_on_plain(np.broadcast_to)
-def broadcast_to(array, shape):
-    """NumPy's broadcast_to, differentiable (returns a copy-free view)."""
-    shape = tuple(shape) if isinstance(shape, (list, tuple)) else (shape,)
-    return _broadcast_to(array, shape=shape)
-
-
-def concatenate(arrays, axis=0):
-    """NumPy's concatenate, differentiable in every array."""
-    if axis is None:
-        return _concatenate(*[ravel(a) for a in arrays], axis=0)
-    return _concatenate(*arrays, axis=axis)
-
-
-reshape.prim, transpose.prim, broadcast_to.prim, concatenate.prim = (
-    _reshape.prim, _transpose.prim, _broadcast_to.prim, _concatenate.prim)
-
-
-@numpy_on_plain(np.expand_dims)
+@composite(np.expand_dims)
 def expand_dims(a, axis):
     """Insert length-1 axes at ``axis`` (int or tuple)."""
     axes = axis if isinstance(axis, tuple) else (axis,)
@@ -84,7 +39,7 @@ def expand_dims(a, axis):
     return reshape(a, tuple(1 if i in axes else next(it) for i in range(ndim)))
 
 
-@numpy_on_plain(np.squeeze)
+@composite(np.squeeze)
 def squeeze(a, axis=None):
     """Remove length-1 axes (all of them, or those in ``axis``)."""
     shape = np.shape(a)
@@ -97,18 +52,19 @@ def squeeze(a, axis=None):
     return reshape(a, tuple(d for i, d in enumerate(shape) if i not in axes))
 
 
-@numpy_on_plain(np.ravel)
+@composite(np.ravel)
 def ravel(a, order="C"):
     """The elements of ``a`` as a 1-d array."""
     return reshape(a, (-1,), order)
 
 
+@composite(np.stack)
 def stack(arrays, axis=0):
     """Join arrays along a new axis."""
     return concatenate([expand_dims(a, axis) for a in arrays], axis=axis)
 
 
-@numpy_on_plain(np.moveaxis)
+@composite(np.moveaxis)
 def moveaxis(a, source, destination):
     """Move axes of ``a`` to new positions."""
     ndim = np.ndim(a)
@@ -120,7 +76,7 @@ def moveaxis(a, source, destination):
     return transpose(a, order)
 
 
-@numpy_on_plain(np.swapaxes)
+@composite(np.swapaxes)
 def swapaxes(a, axis1, axis2):
     """Interchange two axes of ``a``."""
     order = list(range(np.ndim(a)))
@@ -129,56 +85,57 @@ def swapaxes(a, axis1, axis2):
 
 
 # d reshape(x) = reshape(dx);  its transpose reshapes back
-defmultilinear(reshape, lambda g, out, x, shape: reshape(g, x.shape), save="shapes")
+def _reshape_batch(args, dims, size, shape, order):
+    """C order keeps examples apart with the batch axis first, F order with it last."""
+    if order == "F":
+        return reshape(batch.to_last(args[0], dims[0], size), _shape_tuple(shape) + (size,),
+                       order="F"), len(_shape_tuple(shape))
+    x = batch.to_front(args[0], dims[0], size)
+    return reshape(x, x.shape[:1] + _shape_tuple(shape)), 0
+
+
+defmultilinear(reshape, lambda g, out, x, shape, order: reshape(g, x.shape, order=order),
+               save="shapes", batch=_reshape_batch)
+
+
 # d transpose(x) = transpose(dx);  its transpose applies the inverse permutation
-defmultilinear(transpose, lambda g, out, x, axes: transpose(
-    g, None if axes is None else np.argsort(axes)), save="shapes")
-# broadcasting copies; its transpose sums the copies
-defmultilinear(broadcast_to, lambda g, out, x, shape: broadcast.unbroadcast(g, x), save="shapes")
+def _axes(axes, ndim):
+    return tuple(reversed(range(ndim))) if axes is None else tuple(int(a) % ndim for a in axes)
 
 
-# d concatenate(xs) = concatenate(dxs): each argument's part is its slice of the output
-def _concatenate_vjp(i, g, out, *arrays, axis):
-    start = sum(a.shape[axis] for a in arrays[:i])
-    index = (slice(None),) * (axis % g.ndim) + (slice(start, start + arrays[i].shape[axis]),)
-    return g[index]
+def _transpose_batch(args, dims, size, axes):
+    x = batch.to_front(args[0], dims[0], size)
+    return transpose(x, (0,) + tuple(a + 1 for a in _axes(axes, np.ndim(x) - 1))), 0
 
 
-def _concatenate_jvp(i, t, out, *arrays, axis):
-    zeros = [np.zeros(a.shape, t.dtype) for a in arrays]
-    return concatenate(zeros[:i] + [t] + zeros[i + 1:], axis=axis)
+defmultilinear(transpose, lambda g, out, x, axes:
+               transpose(g, np.argsort(_axes(axes, len(x.shape)))), save="shapes",
+               batch=_transpose_batch)
 
 
-defvjp(concatenate, Variadic(_concatenate_vjp), save="shapes")
-defjvp(concatenate, Variadic(_concatenate_jvp))
+# d concatenate(xs) = concatenate(dxs): each argument's cotangent is its slice of g,
+# and the tangent is one concatenation, zeros standing in for zero tangents.
+def _concatenate_vjp(g, out, *arrays, axis):
+    if axis is None:  # the arrays were raveled first
+        ends = np.cumsum([a.size for a in arrays])
+        return [g[end - a.size:end].reshape(a.shape) for a, end in zip(arrays, ends)]
+    axis = axis % g.ndim
+    ends = np.cumsum([a.shape[axis] for a in arrays])
+    return [g[(slice(None),) * axis + (slice(end - a.shape[axis], end),)]
+            for a, end in zip(arrays, ends)]
 
 
-# Batching: the batch axis goes first, and the parameters shift past it.
-def _reshape_batch(args, dims, shape):
-    x = batch.to_front(args[0], dims[0], None)
-    return reshape(x, x.shape[:1] + shape), 0
+def _concatenate_jvp(tangents, out, *arrays, axis):
+    return concatenate([np.zeros(a.shape, out.dtype) if t is None else t
+                        for t, a in zip(tangents, arrays)], axis=axis)
 
 
-def _transpose_batch(args, dims, axes):
-    x = batch.to_front(args[0], dims[0], None)
-    n = np.ndim(x) - 1
-    axes = reversed(range(n)) if axes is None else axes
-    return transpose(x, (0,) + tuple(a + 1 for a in axes)), 0
-
-
-def _broadcast_to_batch(args, dims, shape):
-    x = batch.to_front(args[0], dims[0], None)
-    padded = x.shape[:1] + (1,) * (len(shape) - np.ndim(x) + 1) + x.shape[1:]
-    return broadcast_to(reshape(x, padded), x.shape[:1] + shape), 0
-
-
-def _concatenate_batch(args, dims, axis):
-    size = batch.batch_size(args, dims)
+def _concatenate_batch(args, dims, size, axis):
     arrays = [batch.to_front(a, d, size) for a, d in zip(args, dims)]
+    if axis is None:
+        return concatenate([reshape(a, (size, -1)) for a in arrays], axis=1), 0
     return concatenate(arrays, axis=axis % (np.ndim(arrays[0]) - 1) + 1), 0
 
 
-defbatch(reshape, _reshape_batch)
-defbatch(transpose, _transpose_batch)
-defbatch(broadcast_to, _broadcast_to_batch)
-defbatch(concatenate, _concatenate_batch)
+defrules(concatenate, vjp=_concatenate_vjp, jvp=_concatenate_jvp, save="shapes",
+         batch=_concatenate_batch)
