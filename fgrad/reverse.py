@@ -114,10 +114,14 @@ class ReverseTrace(Trace):
                                or k not in rules.keep_out], prim.name, "output")
         node = Node(rules, kept, tuple(values), params, tuple(argnums), tuple(parents),
                     next(self._seq))
-        if prim.multiple_results:
+        if prim.multiple_results:  # integer outputs (frexp's exponent) carry no derivative
             n = len(out)
-            return out, [(node, k, n) for k in range(n)]
+            return out, [(node, k, n) if getattr(o, "dtype", _INT).kind in "fc" else None
+                         for k, o in enumerate(out)]
         return out, node
+
+
+_INT = np.dtype(int)
 
 
 def vjp_flat(fun, primals):

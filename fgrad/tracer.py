@@ -115,8 +115,8 @@ def box_result(trace, prim, out, data):
     """Box a primitive's result for ``trace`` with record ``data`` (None: leave it plain).
 
     A multi-output primitive gets one record per output, and its tuple (or named
-    tuple) comes back with each output boxed; outputs that are not arrays (tree
-    structures, counts) stay plain, as do outputs whose record is None.
+    tuple) comes back with each output boxed, except outputs whose record is None
+    and those that are not arrays (tree structures, counts).
     """
     if not prim.multiple_results:
         return out if data is None else new_box(out, trace, data)

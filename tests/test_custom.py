@@ -311,3 +311,121 @@ def test_errors_are_loud():
 
     with pytest.raises(TypeError, match="closes over"):
         fgrad.grad(outer)(2.0)
+
+
+# -- each user rule runs once per pass; vjp_fn is pure; nothing leaks -------------------
+
+def test_custom_jvp_rule_runs_once_per_jvp_and_per_backward_pass():
+    calls = []
+
+    @custom_jvp
+    def f(x, y, z):
+        return x * y, fnp.sin(z) + y
+
+    @f.defjvp
+    def f_jvp(primals, tangents):
+        calls.append(1)
+        (x, y, z), (tx, ty, tz) = primals, tangents
+        return f(x, y, z), (tx * y + x * ty, fnp.cos(z) * tz + ty)
+
+    args = tuple(np.array([0.5, -1.2]) * k for k in (1, 2, 3))
+    fgrad.jvp(f, args, tuple(np.ones(2) for _ in args))
+    assert len(calls) == 1  # three inputs, two outputs: one call (JAX: one)
+    calls.clear()
+    fgrad.grad(lambda *a: fnp.sum(f(*a)[0] * f(*a)[1]), argnums=(0, 1, 2))(*args)
+    assert len(calls) == 2  # two calls of f, each transposed once
+    check_grads(lambda x, y, z: f(x, y, z)[0] + f(x, y, z)[1], args, order=2)
+
+
+def test_custom_vjp_bwd_runs_once_per_backward_pass_also_under_jvp():
+    calls = []
+
+    @custom_vjp
+    def f(x, y, z):
+        return x * y * z
+
+    def f_bwd(res, g):
+        calls.append(1)
+        x, y, z = res
+        return g * y * z, g * x * z, g * x * y
+
+    f.defvjp(lambda x, y, z: (f(x, y, z), (x, y, z)), f_bwd)
+    args = (np.array([0.5, 2.0]), np.array([-1.5, 0.25]), np.array([3.0, 0.5]))
+    fgrad.grad(lambda *a: fnp.sum(f(*a)), argnums=(0, 1, 2))(*args)
+    assert len(calls) == 1
+    calls.clear()
+    fgrad.jvp(f, args, tuple(np.ones(2) for _ in args))
+    assert len(calls) == 1  # transposed once, not once per input
+
+
+def _refilled_buffer_answers(f):
+    ct = np.ones(3)
+    _, vjp_fn = fgrad.vjp(f, np.array([1.0, 2.0, 3.0]))
+    first = vjp_fn(ct)[0]
+    ct[:] = [10.0, 20.0, 30.0]
+    return first, vjp_fn(ct)[0]
+
+
+@pytest.mark.parametrize("wrap", ["custom_vjp", "checkpoint"])
+def test_vjp_fn_is_pure(wrap):
+    def square(x):
+        return x * x
+
+    if wrap == "custom_vjp":
+        f = custom_vjp(square)
+        f.defvjp(lambda x: (x * x, x), lambda x, g: (2 * g * x,))
+    else:
+        f = fgrad.checkpoint(square)
+    first, second = _refilled_buffer_answers(f)
+    np.testing.assert_array_equal(first, [2.0, 4.0, 6.0])
+    np.testing.assert_array_equal(second, [20.0, 80.0, 180.0])
+
+    _, vjp_fn = fgrad.vjp(f, np.array([1.0, 2.0, 3.0]))
+    wrong = []
+
+    def worker(seed):
+        rng = np.random.default_rng(seed)
+        for _ in range(200):
+            ct = rng.standard_normal(3)
+            if not np.array_equal(vjp_fn(ct)[0], 2 * ct * [1.0, 2.0, 3.0]):
+                wrong.append(seed)
+
+    import threading
+    threads = [threading.Thread(target=worker, args=(s,)) for s in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wrong == []
+
+
+def test_custom_functions_made_inside_a_loss_leak_nothing():
+    import gc
+    import tracemalloc
+
+    from fgrad.rules import RULES
+
+    def loss(w):
+        @custom_vjp
+        def scale(x):
+            return 2.0 * x
+
+        scale.defvjp(lambda x: (2.0 * x, None), lambda res, g: (2.0 * g,))
+        h = fgrad.checkpoint(lambda y, v: fnp.tanh(y) * v)(w, w)
+        return fnp.sum(scale(h) ** 2)
+
+    w = np.linspace(-1, 1, 64)
+    step = fgrad.grad(loss)
+    for _ in range(20):
+        step(w)
+    gc.collect()
+    tables = len(RULES)
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for _ in range(2000):
+        w = w - 1e-3 * step(w)
+    gc.collect()
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert len(RULES) == tables
+    assert grown < 2 * 2**20, grown

@@ -1,7 +1,9 @@
 """Imports flow one way: tracer <- rules <- reverse / forward (STYLE.md, habit 8).
 
 Imports are read with ``ast`` (anywhere in the file, including inside functions),
-and relative imports are resolved to absolute module names.
+and relative imports are resolved to absolute module names. ``ALLOWED`` names, for
+every module of the package, the fgrad modules it may import; a module missing
+from it fails, and so does any import circle.
 """
 import ast
 from pathlib import Path
@@ -111,3 +113,93 @@ def test_modes_import_only_the_tracer_and_rules(path):
 
 def test_tree_imports_nothing_from_fgrad():
     assert fgrad_imports("tree.py") == set()
+
+
+# -- every module, and what it may import -----------------------------------------
+
+_NP = "fgrad.numpy."
+_HELPERS = {"fgrad.tracer", "fgrad.rules", _NP + "batch", _NP + "broadcast"}
+ALLOWED = {
+    "fgrad.tracer": set(),
+    "fgrad.tree": set(),
+    "fgrad.rules": {"fgrad.tracer"},
+    "fgrad.reverse": {"fgrad.tracer", "fgrad.rules"},
+    "fgrad.forward": {"fgrad.tracer", "fgrad.rules"},
+    # the namespace: helpers below the families, families below array_box
+    _NP + "broadcast": {"fgrad.tracer", "fgrad.rules"},
+    _NP + "batch": {"fgrad.tracer", _NP + "broadcast"},
+    _NP + "elementwise": _HELPERS,
+    _NP + "shape": _HELPERS,
+    _NP + "reductions": _HELPERS | {_NP + "elementwise", _NP + "shape"},
+    _NP + "products": _HELPERS | {_NP + "elementwise", _NP + "shape"},
+    _NP + "indexing": _HELPERS | {_NP + "elementwise", _NP + "shape"},
+    _NP + "creation": _HELPERS | {_NP + "shape"},
+    _NP + "array_box": _HELPERS | {_NP + f for f in ("elementwise", "shape", "reductions",
+                                                       "products", "indexing")},
+    "fgrad.numpy": {"fgrad.numpy"},  # its own submodules
+    # the transforms, above the namespace
+    "fgrad.batching": {"fgrad.tracer", "fgrad.rules", "fgrad.numpy"},
+    "fgrad.transforms": {"fgrad.tracer", "fgrad.rules", "fgrad.reverse", "fgrad.forward",
+                         "fgrad.batching", "fgrad.tree"},
+    "fgrad.extend": {"fgrad.tracer", "fgrad.rules", "fgrad.reverse"},
+    "fgrad.custom": {"fgrad.tracer", "fgrad.rules", "fgrad.batching", "fgrad.extend",
+                     "fgrad.tree"},
+    "fgrad.checkpoint": {"fgrad.custom", "fgrad.transforms"},
+    "fgrad.jacobians": {"fgrad.numpy", "fgrad.batching", "fgrad.forward", "fgrad.reverse",
+                        "fgrad.transforms", "fgrad.tree"},
+    "fgrad.testing": {"fgrad.transforms", "fgrad.tree"},
+    "fgrad": {"fgrad"},  # the public surface gathers everything
+}
+
+
+def _modules():
+    return {_module_name(p): p for p in PACKAGE_DIR.rglob("*.py")}
+
+
+def test_every_module_is_in_the_table():
+    assert sorted(set(_modules()) - set(ALLOWED)) == []
+    assert sorted(set(ALLOWED) - set(_modules())) == []
+
+
+@pytest.mark.parametrize("module", sorted(ALLOWED))
+def test_imports_follow_the_table(module):
+    path = _modules()[module]
+    imported = {n for n in imports_of(path.relative_to(PACKAGE_DIR))
+                if n == "fgrad" or n.startswith("fgrad.")}
+    # a name imported from a module (fgrad.rules.defrules) counts as that module
+    modules = {n if n in _modules() else n.rpartition(".")[0] for n in imported}
+    ancestors = {module.rsplit(".", k)[0] for k in range(1, module.count(".") + 1)}
+    assert _only(ALLOWED[module], modules - {module} - ancestors) == set()
+
+
+def _circle_through(graph, module):
+    """Modules on a path from ``module`` back to itself in ``graph``, or None.
+    Packages are skipped: their submodules load them, so they are on every path."""
+    seen, stack = set(), [m for m in graph[module] if m not in _PACKAGES]
+    while stack:
+        m = stack.pop()
+        if m == module:
+            return seen
+        if m not in seen:
+            seen.add(m)
+            stack += [n for n in graph.get(m, ()) if n not in _PACKAGES]
+    return None
+
+
+_PACKAGES = ("fgrad", "fgrad.numpy")
+
+
+def test_the_circle_finder_finds_one():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _circle_through(graph, "a") == {"b", "c"}
+    assert _circle_through(graph, "d") is None
+
+
+def test_no_import_circle():
+    graph = {}
+    for module, path in _modules().items():
+        names = imports_of(path.relative_to(PACKAGE_DIR))
+        graph[module] = {n if n in _modules() else n.rpartition(".")[0] for n in names
+                         if n.startswith("fgrad.")} - {module}
+    for module in set(graph) - set(_PACKAGES):
+        assert _circle_through(graph, module) is None, module

@@ -112,6 +112,8 @@ UNARY_FUNCTIONS = [
     ("shape", lambda x: x * (fnp.shape(x) + (1,))[0], real),
     ("ndim_size", lambda x: x * fnp.ndim(x) + fnp.size(x), real),
     ("method_shape", lambda x: fnp.ones_like(x) * float(sum(x.shape) + x.ndim + x.size), real),
+    ("frexp", lambda x: fnp.frexp(x)[0] * fnp.frexp(x)[1], real),
+    ("modf", lambda x: fnp.modf(x)[0] + 2.0 * fnp.modf(x)[1], real),
 ]
 UNARY_SHAPES = [(), (4,), (2, 4)]
 
@@ -122,6 +124,7 @@ BINARY_FUNCTIONS = [
     ("maximum", fnp.maximum, (smallint, smallint)), ("minimum", fnp.minimum, (real, real)),
     ("remainder", fnp.remainder, (real, nonzero)), ("mod", fnp.mod, (real, nonzero)),
     ("floor_divide", fnp.floor_divide, (real, nonzero)),
+    ("divmod", lambda x, y: 3.0 * fnp.divmod(x, y)[0] + fnp.divmod(x, y)[1], (real, nonzero)),
     ("equal", fnp.equal, (smallint, smallint)), ("not_equal", fnp.not_equal, (smallint, smallint)),
     ("less", fnp.less, (smallint, smallint)), ("less_equal", fnp.less_equal, (smallint, smallint)),
     ("greater", fnp.greater, (smallint, smallint)),

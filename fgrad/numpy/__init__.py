@@ -18,9 +18,9 @@ from .creation import (  # noqa: F401
 )
 from .elementwise import (  # noqa: F401
     abs, absolute, add, astype, bitwise_and, bitwise_or, bitwise_xor, ceil, clip, conj, cos,
-    divide, equal, exp, floor, floor_divide, greater, greater_equal, imag, invert, isfinite,
+    divide, divmod, equal, exp, floor, floor_divide, frexp, greater, greater_equal, imag, invert, isfinite,
     isnan, less, less_equal, log, logical_and, logical_not, logical_or, logical_xor, maximum,
-    minimum, mod, multiply, negative,
+    minimum, mod, modf, multiply, negative,
     not_equal, power, real, reciprocal, remainder, sign, sin, sqrt, square, subtract, tan,
     tanh, true_divide, where,
 )

@@ -45,12 +45,17 @@ def elementwise(f):
         if len(batched) == 1:
             (d, r), = batched
             if r == rank and all(r_u <= rank - d for r_u, d_u in zip(ranks, dims) if d_u is None):
-                return f(*args, **params), d
+                return _with_axis(f(*args, **params), d)
         moved = []
         for a, d, r in zip(args, dims, ranks):
             if d is not None:
                 a = batch_first(a, d)
                 a = a.reshape(a.shape[:1] + (1,) * (rank - r) + a.shape[1:])
             moved.append(a)
-        return f(*moved, **params), 0
+        return _with_axis(f(*moved, **params), 0)
     return rule
+
+
+def _with_axis(out, d):
+    """``(out, d)``, or one axis per output when ``out`` is a tuple of several."""
+    return out, ((d,) * len(out) if isinstance(out, tuple) else d)

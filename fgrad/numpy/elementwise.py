@@ -18,9 +18,9 @@ from . import batch, broadcast
 
 # -- primitives ---------------------------------------------------------------
 
-def _elementwise(f, name=None):
+def _elementwise(f, name=None, multiple_results=False):
     """``f`` as a primitive with the batching rule every elementwise function shares."""
-    prim = primitive(f, name)
+    prim = primitive(f, name, multiple_results=multiple_results)
     defrules(prim, batch=batch.elementwise(prim))
     return prim
 
@@ -169,6 +169,39 @@ defelementwise(remainder, lambda out, x, y: 1.0, lambda out, x, y: -floor_divide
 
 for _f in _CONSTANT:
     nondifferentiable(_f)
+
+
+# -- several outputs: only one of them has a derivative ----------------------
+frexp, modf, divmod = (_elementwise(f, multiple_results=True)
+                       for f in (np.frexp, np.modf, np.divmod))
+
+
+def _scaled(g, scale):
+    """``g * scale``, or None (zero) when ``g`` is None."""
+    return None if g is None else g * scale
+
+
+# x = m 2^e:  d m = 2^-e dx;  the integer exponent e has no derivative
+defrules(frexp, vjp=(lambda g, out, x: _scaled(g[0], power(2.0, -out[1])),),
+                jvp=(lambda t, out, x: (t * power(2.0, -out[1]), None),), save="out")
+# x = frac + whole:  d frac = dx;  d whole = 0
+defrules(modf, vjp=(lambda g, out, x: g[0],), jvp=(lambda t, out, x: (t, None),),
+         save="shapes")
+
+
+# divmod(x, y) = (q, r), r = x - q y:  d q = 0;  d r = dx - q dy
+def _divmod_vjp(i):
+    def vjp(g, out, x, y):
+        if g[1] is None:
+            return None
+        return broadcast.unbroadcast(g[1] if i == 0 else -g[1] * out[0], (x, y)[i])
+    return vjp
+
+
+defrules(divmod, vjp=(_divmod_vjp(0), _divmod_vjp(1)),
+                 jvp=(lambda t, out, x, y: (None, broadcast.broadcast_like(t, out[1])),
+                      lambda t, out, x, y: (None, broadcast.broadcast_like(-t * out[0], out[1]))),
+         save="all")
 
 
 def clip(a, a_min=None, a_max=None):
