@@ -78,7 +78,8 @@ def _torch():
         return lambda x, axis=None, keepdims=False: f(x, dim=axis, keepdim=keepdims)
 
     ns = SimpleNamespace(sin=torch.sin, tanh=torch.tanh, exp=torch.exp, log=torch.log,
-                         sum=axis(torch.sum), mean=axis(torch.mean), max=axis(torch.amax))
+                         sum=axis(torch.sum), mean=axis(torch.mean), max=axis(torch.amax),
+                         stack=lambda xs, axis=0: torch.stack(xs, dim=axis))
     return Backend(torch, ns, torch.__version__, asarray=lambda a: torch.from_numpy(np.asarray(a)))
 
 

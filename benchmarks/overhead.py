@@ -19,6 +19,25 @@ def chain_sum(np_, x):
     return np_.sum(chain(np_, x))
 
 
+def stack_sum(np_, n, x):
+    """n scalars x * k, stacked: concatenate's JVP over n arguments."""
+    return np_.sum(np_.stack([x * k for k in range(1, n + 1)]) ** 2)
+
+
+def _jvp_of(m):  # jvp along the tangent 1, in each library's spelling
+    return lambda f: lambda x: m.jvp(f, (x,), (x * 0 + 1,))
+
+
+STACKS = {
+    ("fgrad", "grad"): lambda m: m.grad,
+    ("fgrad", "jvp"): _jvp_of,
+    ("torch", "func.grad"): lambda m: m.func.grad,
+    ("torch", "func.jvp"): lambda m: _jvp_of(m.func),
+    ("jax", "grad (eager)"): lambda m: m.grad,
+    ("jax", "jvp (eager)"): _jvp_of,
+}
+STACK_SIZES = (1000, 4000)
+
 WRAPPERS = {("numpy", "numpy"): None, ("fgrad", "fgrad.numpy"): None, ("autograd", "autograd.numpy"): None}
 A, B = np.linspace(0.1, 1.0, 10), np.linspace(1.0, 2.0, 10)
 CALLS = {"sin(a)": ("sin", A), "add(a, b)": ("add", A, B), "sum(a)": ("sum", A), "dot(a, b)": ("dot", A, B)}
@@ -30,6 +49,11 @@ def run():
                      common.make_build(chain, np.asarray(0.5)), per=N)
     common.time_case("overhead", "(b) 10-element array, sum at the end", common.GRADS,
                      common.make_build(chain_sum, A), per=N)
+    per_grad = ("/ fgrad grad", lambda r, rows: f"{r['value'] / common.value_of(rows, 'fgrad'):.2f}x")
+    for n in STACK_SIZES[:1] if common.SETTINGS.quick else STACK_SIZES:
+        common.time_case("overhead", f"(d) grad and jvp through stack of {n} scalars", STACKS,
+                         common.make_build(stack_sum, np.asarray(0.5), consts=(n,)),
+                         extras=[per_grad])
     added = ("added per call", lambda r, rows: f"{(r['value'] - common.value_of(rows, 'numpy')) * 1e9:+.0f} ns")
     for case, (name, *args) in CALLS.items():
         common.time_case("overhead", f"(c) wrapper cost of {case} on plain 10-element arrays", WRAPPERS,
