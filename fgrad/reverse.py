@@ -102,16 +102,17 @@ class ReverseTrace(Trace):
         allowed = rules.vjp_args
         if allowed is not None and not allowed.issuperset(argnums):
             rules.refuse("vjp", argnums)
-        if not rules.keep_args:
-            _forget(values, argnums, prim.name, "argument")
         kept = out
-        if rules.keep_out is not True:  # NB: before the Node, so intermediates can go
-            if not prim.multiple_results:
-                kept = None if rules.keep_out is False else out
-            else:
+        if not rules.keeps_all:  # NB: before the Node, so intermediates can go
+            if not rules.keep_args:
+                _forget(values, argnums, prim.name, "argument")
+            keep_out = rules.keep_out  # True, False, or the indices of outputs to keep
+            if keep_out is not True and not prim.multiple_results:
+                kept = None if keep_out is False else out
+            elif keep_out is not True:
                 kept = list(out)
-                _forget(kept, [k for k in range(len(out)) if rules.keep_out is False
-                               or k not in rules.keep_out], prim.name, "output")
+                _forget(kept, [k for k in range(len(out)) if keep_out is False
+                               or k not in keep_out], prim.name, "output")
         node = Node(rules, kept, tuple(values), params, tuple(argnums), tuple(parents),
                     next(self._seq))
         if prim.multiple_results:  # integer outputs (frexp's exponent) carry no derivative

@@ -34,18 +34,19 @@ class Rules:
     A derivative rule is either whole-call (``vjp``, ``jvp``) or per argument
     (``vjp_parts``, ``jvp_parts``: tuples with None where there is no rule);
     ``vjp_args`` / ``jvp_args`` are the arguments that have a rule (None: all).
+    ``keeps_all``: the backward pass keeps every argument and output.
     ``constant``: the output carries no derivative. ``derived``: which of "vjp",
     "jvp" were obtained by transposing the other (fgrad.extend), so that a
     written rule replaces them.
     """
     __slots__ = ("name", "vjp", "vjp_parts", "vjp_args", "jvp", "jvp_parts", "jvp_args",
-                 "batch", "keep_args", "keep_out", "constant", "derived")
+                 "batch", "keep_args", "keep_out", "keeps_all", "constant", "derived")
 
     def __init__(self, name):
         self.name = name
         self.vjp = self.vjp_parts = self.vjp_args = None
         self.jvp = self.jvp_parts = self.jvp_args = self.batch = None
-        self.keep_args, self.keep_out = True, True
+        self.keep_args, self.keep_out, self.keeps_all = True, True, True
         self.constant = False
         self.derived = set()
 
@@ -103,6 +104,7 @@ def defrules(f, *, vjp=None, jvp=None, batch=None, save=None, derived=()):
         rules.constant = False
     if save is not None:
         rules.keep_args, rules.keep_out = _read_save(save)
+        rules.keeps_all = rules.keep_args and rules.keep_out is True
     if batch is not None:
         rules.batch = batch
     rules.derived.difference_update(m for m, r in (("vjp", vjp), ("jvp", jvp)) if r is not None)
@@ -124,6 +126,8 @@ def _read(rule):
     parts = tuple(rule)
     if all(p is None for p in parts):
         raise ValueError("every per-argument rule is None: use nondifferentiable(f) instead")
+    if None not in parts:
+        return None, parts, None
     return None, parts, frozenset(i for i, p in enumerate(parts) if p is not None)
 
 
