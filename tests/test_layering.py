@@ -119,6 +119,9 @@ def test_tree_imports_nothing_from_fgrad():
 
 _NP = "fgrad.numpy."
 _HELPERS = {"fgrad.tracer", "fgrad.rules", _NP + "batch", _NP + "broadcast"}
+# the families, each above those it may import (fgrad.numpy.FAMILIES, less broadcast)
+_FAMILIES = ("elementwise", "shape", "reductions", "indexing", "diagonals", "products",
+             "creation")
 ALLOWED = {
     "fgrad.tracer": set(),
     "fgrad.tree": set(),
@@ -128,14 +131,9 @@ ALLOWED = {
     # the namespace: helpers below the families, families below array_box
     _NP + "broadcast": {"fgrad.tracer", "fgrad.rules"},
     _NP + "batch": {"fgrad.tracer", _NP + "broadcast"},
-    _NP + "elementwise": _HELPERS,
-    _NP + "shape": _HELPERS,
-    _NP + "reductions": _HELPERS | {_NP + "elementwise", _NP + "shape"},
-    _NP + "products": _HELPERS | {_NP + "elementwise", _NP + "shape"},
-    _NP + "indexing": _HELPERS | {_NP + "elementwise", _NP + "shape"},
-    _NP + "creation": _HELPERS | {_NP + "shape"},
-    _NP + "array_box": _HELPERS | {_NP + f for f in ("elementwise", "shape", "reductions",
-                                                       "products", "indexing")},
+    **{_NP + family: _HELPERS | {_NP + lower for lower in _FAMILIES[:rank]}
+       for rank, family in enumerate(_FAMILIES)},
+    _NP + "array_box": _HELPERS | {_NP + family for family in _FAMILIES},
     "fgrad.numpy": {"fgrad.numpy"},  # its own submodules
     # the transforms, above the namespace
     "fgrad.batching": {"fgrad.tracer", "fgrad.rules", "fgrad.numpy"},

@@ -11,6 +11,8 @@ import numpy as np
 from ..rules import defmultilinear
 from ..tracer import primitive
 
+__all__ = ["broadcast_to"]
+
 broadcast_to = primitive(np.broadcast_to, data="array", params={"shape": None})
 
 

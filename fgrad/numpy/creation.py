@@ -12,6 +12,10 @@ from ..tracer import Box, primitive
 from . import batch
 from .shape import stack
 
+__all__ = ["arange", "array", "asarray", "empty", "empty_like", "eye", "full", "full_like",
+           "identity", "linspace", "ndim", "ones", "ones_like", "shape", "size", "zeros",
+           "zeros_like"]
+
 zeros, ones, empty, full, eye, identity, arange, linspace = (
     np.zeros, np.ones, np.empty, np.full, np.eye, np.identity, np.arange, np.linspace)
 

@@ -16,6 +16,14 @@ from ..rules import defmultilinear, defrules, nondifferentiable
 from ..tracer import primitive
 from . import batch, broadcast
 
+__all__ = ["abs", "absolute", "add", "astype", "bitwise_and", "bitwise_or", "bitwise_xor",
+           "ceil", "clip", "conj", "conjugate", "cos", "divide", "divmod", "equal", "exp",
+           "floor", "floor_divide", "frexp", "greater", "greater_equal", "imag", "invert",
+           "isfinite", "isnan", "less", "less_equal", "log", "logical_and", "logical_not",
+           "logical_or", "logical_xor", "maximum", "minimum", "mod", "modf", "multiply",
+           "negative", "not_equal", "power", "real", "reciprocal", "remainder", "sign", "sin",
+           "sqrt", "square", "subtract", "tan", "tanh", "true_divide", "where"]
+
 # -- primitives ---------------------------------------------------------------
 
 def _elementwise(f, name=None, multiple_results=False):
@@ -33,6 +41,7 @@ absolute, maximum, minimum, real, imag, conj, where = (_elementwise(f) for f in 
     np.absolute, np.maximum, np.minimum, np.real, np.imag, np.conj, np.where))
 abs = absolute
 true_divide = divide
+conjugate = conj
 
 # Comparisons and rounding: constant almost everywhere, so no derivative.
 equal, not_equal, less, less_equal, greater, greater_equal, sign, floor, ceil = (
@@ -182,8 +191,13 @@ def _scaled(g, scale):
 
 
 # x = m 2^e:  d m = 2^-e dx;  the integer exponent e has no derivative
-defrules(frexp, vjp=(lambda g, out, x: _scaled(g[0], power(2.0, -out[1])),),
-                jvp=(lambda t, out, x: (t * power(2.0, -out[1]), None),), save="out")
+def _frexp_scale(out):
+    """2^-e in the mantissa's dtype."""
+    return power(2.0, -out[1]).astype(out[0].dtype)
+
+
+defrules(frexp, vjp=(lambda g, out, x: _scaled(g[0], _frexp_scale(out)),),
+                jvp=(lambda t, out, x: (t * _frexp_scale(out), None),), save="out")
 # x = frac + whole:  d frac = dx;  d whole = 0
 defrules(modf, vjp=(lambda g, out, x: g[0],), jvp=(lambda t, out, x: (t, None),),
          save="shapes")

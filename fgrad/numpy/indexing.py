@@ -13,6 +13,8 @@ from ..tracer import primitive
 from . import batch, broadcast, shape as shape_ops
 from .elementwise import maximum, minimum, where
 
+__all__ = ["at"]
+
 
 def parts(index):
     """An index as the tuple of its parts, so that traced parts reach dispatch."""

@@ -12,6 +12,8 @@ from ..tracer import composite, primitive
 from . import batch, broadcast, shape as shape_ops
 from .elementwise import multiply
 
+__all__ = ["dot", "matmul"]
+
 matmul = primitive(np.matmul, "matmul")
 
 

@@ -10,6 +10,8 @@ from ..rules import defmultilinear, defrules
 from ..tracer import primitive
 from . import batch, broadcast, elementwise, shape as shape_ops
 
+__all__ = ["amax", "amin", "max", "mean", "min", "prod", "sum"]
+
 
 def reduced_axes(axis, ndim):
     """``axis`` as a sorted tuple of non-negative axes (None means all)."""

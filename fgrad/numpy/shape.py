@@ -11,6 +11,9 @@ from ..tracer import composite, primitive
 from . import batch
 from .broadcast import broadcast_to
 
+__all__ = ["concatenate", "expand_dims", "moveaxis", "ravel", "reshape", "squeeze", "stack",
+           "swapaxes", "transpose"]
+
 
 def _np_reshape(a, shape=None, order="C", *, newshape=None):
     """np.reshape with NumPy 2's keywords, on NumPy 1.26 too."""
