@@ -13,16 +13,17 @@ from numpy import (  # noqa: F401  constants and dtypes are plain data
 
 from . import array_box as _array_box  # noqa: F401  (registers the box type)
 from . import (broadcast as _broadcast, creation as _creation, diagonals as _diagonals,
-               elementwise as _elementwise, indexing as _indexing, products as _products,
-               reductions as _reductions, shape as _shape)
+               elementwise as _elementwise, indexing as _indexing, order as _order,
+               products as _products, reductions as _reductions, shape as _shape)
 from .broadcast import *  # noqa: F401,F403
 from .creation import *  # noqa: F401,F403
 from .diagonals import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
 from .indexing import *  # noqa: F401,F403
+from .order import *  # noqa: F401,F403
 from .products import *  # noqa: F401,F403
 from .reductions import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
 
-FAMILIES = (_broadcast, _elementwise, _shape, _reductions, _indexing, _diagonals, _products,
-            _creation)  # each may import those before it
+FAMILIES = (_broadcast, _elementwise, _shape, _indexing, _reductions, _order, _diagonals,
+            _products, _creation)  # each may import those before it

@@ -1,0 +1,3 @@
+"""Order statistics: sorting, and the functions built on it."""
+
+__all__ = []
