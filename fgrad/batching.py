@@ -12,9 +12,11 @@ module sits above the namespace.
 """
 import warnings
 
+import numpy as np
+
 from .numpy import broadcast_to, expand_dims, moveaxis, shape, stack
 from .rules import RULES
-from .tracer import Trace, bind, run_boxed
+from .tracer import Trace, bind, run_boxed, unbox
 
 
 class BatchTrace(Trace):
@@ -52,6 +54,8 @@ def per_example(prim, values, dims, size, params):
     """The batching rule of last resort: ``prim`` once per example, results stacked
     (a multi-output primitive's outputs each; outputs that are not arrays are the
     first example's)."""
+    if size == 0:
+        return _no_examples(prim, values, dims, params)
     results = [bind(prim, [v if d is None else v[(slice(None),) * d + (b,)]
                            for v, d in zip(values, dims)], params)
                for b in range(size)]
@@ -61,6 +65,17 @@ def per_example(prim, values, dims, size, params):
     arrays = [hasattr(c[0], "shape") for c in columns]
     return ([stack(c) if a else c[0] for c, a in zip(columns, arrays)],
             [0 if a else None for a in arrays])
+
+
+def _no_examples(prim, values, dims, params):
+    """A batch of no examples: its shapes and dtypes from one example made of zeros."""
+    example = [unbox(v) if d is None else np.zeros(v.shape[:d] + v.shape[d + 1:], v.dtype)
+               for v, d in zip(values, dims)]
+    out = prim.impl(*example, **params)
+    if not prim.multiple_results:
+        return np.zeros((0,) + np.shape(out), np.result_type(out)), 0
+    return ([np.zeros((0,) + o.shape, o.dtype) if hasattr(o, "shape") else o for o in out],
+            [0 if hasattr(o, "shape") else None for o in out])
 
 
 def vmap_flat(fun, values, in_dims, out_dims_of):

@@ -24,10 +24,10 @@ import functools
 import numpy as np
 
 from .batching import per_example, vmap_flat
-from .extend import transpose
+from .extend import fit_to_value, transpose
 from .rules import defrules
 from .tracer import Box, Primitive, bind
-from .tree import tree_flatten, tree_leaves, tree_unflatten
+from .tree import tree_flatten, tree_leaves, tree_map, tree_unflatten
 
 __all__ = ["custom_jvp", "custom_vjp"]
 
@@ -38,6 +38,11 @@ class _Trees:
 
     def __init__(self, out, res):
         self.out, self.res = out, res
+
+
+def _as_array(x):
+    """An output leaf as an array: Python numbers become NumPy ones (with a dtype)."""
+    return x if isinstance(x, Box) or hasattr(x, "dtype") else np.asarray(x)
 
 
 def _zeros_like(x):
@@ -53,7 +58,18 @@ class _Custom:
         self.fun = fun
         self.nondiff_argnums = tuple(nondiff_argnums)
 
+    def _merge(self, nondiff, diff):
+        """All arguments in order, from the nondiff_argnums ones and the others."""
+        n = len(nondiff) + len(diff)
+        static = {i % n: a for i, a in zip(self.nondiff_argnums, nondiff)}
+        rest = iter(diff)
+        return [static[i] if i in static else next(rest) for i in range(n)]
+
     def __call__(self, *args):
+        for i in self.nondiff_argnums:
+            if not -len(args) <= i < len(args):
+                raise ValueError(f"{self.kind}: nondiff_argnums holds {i}, but "
+                                 f"{self.__name__} was called with {len(args)} argument(s)")
         nums = [i % len(args) for i in self.nondiff_argnums]
         for i in nums:
             if any(isinstance(x, Box) for x in tree_leaves(args[i])):
@@ -89,8 +105,9 @@ class _Call:
         static = dict(self.static)
         return [static[i] if i in static else next(diff) for i in range(self.nargs)]
 
-    def flat_cotangents(self, cts, who):
-        """Check ``bwd``'s (or a transposed rule's) per-argument cotangents; one per leaf."""
+    def flat_cotangents(self, cts, leaves, who):
+        """Check ``bwd``'s per-argument cotangents against the arguments (structure,
+        shapes, dtypes); one per leaf."""
         arg_trees = self.in_tree.children
         if not (isinstance(cts, (tuple, list)) and len(cts) == len(arg_trees)):
             raise TypeError(f"custom_vjp: bwd of {who} must return a tuple of "
@@ -105,7 +122,11 @@ class _Call:
                 raise TypeError(f"custom_vjp: bwd of {who} gave a cotangent of structure "
                                 f"{ct_tree} for argument {n} of structure {tree}")
             flat += ct_leaves
-        return flat
+        return [fit_to_value(ct, x, f"custom_vjp: bwd of {who}, for a leaf of argument {n}")
+                for ct, x, n in zip(flat, leaves, self._argument_of_leaf())]
+
+    def _argument_of_leaf(self):
+        return [n for n, tree in enumerate(self.in_tree.children) for _ in range(tree.num_leaves)]
 
 
 def _batch(prim):
@@ -134,7 +155,7 @@ def _vjp_call_impl(*leaves, call):
         raise TypeError(f"custom_vjp: fwd of {f.__name__} must return a pair (output, residuals)")
     outs, out_tree = tree_flatten(pair[0])
     res, res_tree = tree_flatten(pair[1])
-    return (_Trees(out_tree, res_tree), *outs, *res)
+    return (_Trees(out_tree, res_tree), *map(_as_array, outs), *res)
 
 
 def _vjp_call_vjp(g, out, *leaves, call):
@@ -144,7 +165,7 @@ def _vjp_call_vjp(g, out, *leaves, call):
     g_out = [_zeros_like(o) if c is None else c for c, o in zip(g[1:1 + n], out[1:1 + n])]
     cts = call.f.bwd(*call.nondiff(), tree_unflatten(trees.res, out[1 + n:]),
                      tree_unflatten(trees.out, g_out))
-    return call.flat_cotangents(cts, call.f.__name__)
+    return call.flat_cotangents(cts, leaves, call.f.__name__)
 
 
 def _vjp_call_jvp(tangents, out, *leaves, call):
@@ -168,10 +189,7 @@ class custom_vjp(_Custom):
     cotangent per differentiable argument (None for zero). Forward mode uses the
     transpose of ``bwd``: J t = d/dg <t, bwd(res, g)>."""
     kind, definer, prim = "custom_vjp", "defvjp(fwd, bwd)", _vjp_call
-
-    def __init__(self, fun, nondiff_argnums=()):
-        super().__init__(fun, nondiff_argnums)
-        self.fwd = self.bwd = None
+    fwd = bwd = None  # set by defvjp (or defined by a subclass, as checkpoint does)
 
     def defvjp(self, fwd, bwd):
         self.fwd, self.bwd = fwd, bwd
@@ -185,6 +203,7 @@ class custom_vjp(_Custom):
 def _jvp_call_impl(*leaves, call):
     """(trees, *outputs) of the undecorated function, on plain values."""
     outs, out_tree = tree_flatten(call.f.fun(*call.args(leaves)))
+    outs = list(map(_as_array, outs))
     if any(isinstance(o, Box) for o in outs):
         raise TypeError(f"custom_jvp function {call.f.__name__} closes over a value that a "
                         "transform traces; pass it as an argument instead")
@@ -196,7 +215,12 @@ def _jvp_call_jvp(tangents, out, *leaves, call):
     t_in = [_zeros_like(x) if t is None else t for t, x in zip(tangents, leaves)]
     _, t_out = call.f.jvp(*call.nondiff(), tree_unflatten(call.in_tree, leaves),
                           tree_unflatten(call.in_tree, t_in))
-    return (None, *tree_leaves(t_out))
+    t_leaves, t_tree = tree_flatten(t_out)
+    if t_tree != out[0].out:
+        raise TypeError(f"custom_jvp: the rule of {call.f.__name__} gave a tangent of "
+                        f"structure {t_tree} for an output of structure {out[0].out}")
+    return (None, *(fit_to_value(t, o, f"custom_jvp: the rule of {call.f.__name__}")
+                    for t, o in zip(t_leaves, out[1:])))
 
 
 def _jvp_call_vjp(g, out, *leaves, call):
@@ -223,6 +247,20 @@ class custom_jvp(_Custom):
         """Set the JVP rule; returns it, so this works as a decorator."""
         self.jvp = jvp
         return jvp
+
+    def defjvps(self, *per_argument):
+        """JAX's per-argument form: one rule per differentiable argument (None: zero),
+        ``rule(t, out, *args) -> that argument's part of the output tangent``."""
+        def jvp(*nondiff_and_pairs):
+            primals, tangents = nondiff_and_pairs[-2:]
+            out = self.fun(*self._merge(nondiff_and_pairs[:-2], primals))
+            t_out = None
+            for rule, t, in zip(per_argument, tangents, strict=True):
+                if rule is not None:
+                    part = rule(t, out, *primals)
+                    t_out = part if t_out is None else tree_map(lambda a, b: a + b, t_out, part)
+            return out, tree_map(_zeros_like, out) if t_out is None else t_out
+        self.jvp = jvp
 
     def _has_rules(self):
         return self.jvp is not None

@@ -41,7 +41,7 @@ def defvjp(prim, *vjp_makers):
 
     Without a hand-written JVP, ``prim`` also gets one derived from these.
     """
-    vjps = tuple(None if m is None else _from_maker(m) for m in vjp_makers)
+    vjps = tuple(None if m is None else _from_maker(m, i) for i, m in enumerate(vjp_makers))
     if _written(prim, "jvp"):
         defrules(prim, vjp=vjps, save="all")
     else:
@@ -56,6 +56,7 @@ def defjvp(prim, *jvp_rules):
 
     Without a hand-written VJP, ``prim`` also gets one derived from these.
     """
+    jvp_rules = tuple(None if j is None else _checked_jvp(j, i) for i, j in enumerate(jvp_rules))
     if _written(prim, "vjp"):
         defrules(prim, jvp=jvp_rules)
     else:
@@ -70,15 +71,49 @@ def defbatch(prim, rule):
     defrules(prim, batch=rule)
 
 
-def _from_maker(maker):
+def _from_maker(maker, i):
     """autograd's VJP maker as fgrad's rule: (g, out, *args) -> maker(out, *args)(g)."""
-    return lambda g, out, *args, **params: maker(out, *args, **params)(g)
+    def vjp(g, out, *args, **params):
+        return fit_to_value(maker(out, *args, **params)(g), args[i],
+                            f"the VJP rule of argument {i}")
+    return vjp
+
+
+def _checked_jvp(rule, i):
+    def jvp(t, out, *args, **params):
+        return fit_to_value(rule(t, out, *args, **params), out, f"the JVP rule of argument {i}")
+    return jvp
+
+
+def fit_to_value(d, value, who):
+    """A user rule's (co)tangent ``d`` checked against ``value``: the same shape, and a
+    real value gets no complex derivative; a float of another precision is cast to
+    ``value``'s. Raises an error naming ``who`` and both shapes or dtypes."""
+    if d is None or not (hasattr(value, "dtype") or isinstance(value, (int, float, complex))):
+        return d  # zero, several outputs (checked one by one), or not a number
+    shape, dtype = _shape(value), _dtype(value)
+    if _shape(d) != shape:
+        raise ValueError(f"{who} returned shape {_shape(d)} for a value of shape {shape}")
+    d_dtype = _dtype(d)
+    if d_dtype.kind == "c" and dtype.kind != "c":
+        raise TypeError(f"{who} returned a complex {d_dtype} derivative for a real value of "
+                        f"dtype {dtype}")
+    return d if d_dtype == dtype else d.astype(dtype) if hasattr(d, "astype") \
+        else np.asarray(d, dtype)
 
 
 def _written(f, mode):
     """Whether ``f`` has a ``mode`` rule that was written, not derived."""
     rules = RULES.get(as_primitive(f))
     return rules is not None and rules.has(mode) and mode not in rules.derived
+
+
+def _dtype(x):
+    return x.dtype if hasattr(x, "dtype") else np.result_type(x)
+
+
+def _shape(x):
+    return tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
 
 
 def _jvp_from_vjp(vjp_rule):

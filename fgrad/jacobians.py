@@ -14,8 +14,8 @@ from . import numpy as fnp
 from .batching import vmap_flat
 from .forward import jvp_flat
 from .reverse import vjp_flat
-from .transforms import (argnums_tuple, flatten_fun, split_aux, dtype_of, grad, jvp, transformed,
-                         vjp, zeros_like)
+from .transforms import (argnums_tuple, arranger, dtype_of, flatten_fun, grad, jvp, split_aux,
+                         transformed, vjp, zeros_like)
 from .tree import tree_flatten, tree_map, tree_unflatten
 
 
@@ -43,16 +43,34 @@ def _map_basis(fun, basis, out_dims_of):
             for o, d in zip(outs, out_dims_of(len(outs)))]
 
 
-def _assemble(blocks, out_tree, in_tree, single):
+def _assemble(blocks, out_tree, in_tree, arrange):
     """Nest blocks[o][i] as the output structure of input structures."""
     def inner(row):
         tree = tree_unflatten(in_tree, row)
-        return tree[0] if single else tree
+        return arrange(tree)
     return tree_unflatten(out_tree, [inner(row) for row in blocks])
 
 
-def _jacfwd(fun, argnums, has_aux, *args):
-    primals, flat_fun, in_tree, store, single = flatten_fun(fun, args, argnums, has_aux, "jacfwd")
+def _check_complex(who, holomorphic, inputs, outputs=()):
+    """The complex convention of every Jacobian (as JAX's): a function of complex inputs,
+    or (in reverse mode) with complex outputs, has a complex Jacobian only if it is
+    holomorphic, which the caller says with holomorphic=True; then it is f'(z)."""
+    complex_in = any(dtype_of(x).kind == "c" for x in inputs)
+    complex_out = any(dtype_of(x).kind == "c" for x in outputs)
+    if holomorphic:
+        if not complex_in or (outputs and not complex_out):
+            raise TypeError(f"{who}: holomorphic=True needs complex inputs and outputs")
+    elif complex_in or complex_out:
+        raise TypeError(f"{who}: the function has complex {'inputs' if complex_in else 'outputs'}"
+                        ", and its derivative is a complex matrix only if it is holomorphic: "
+                        "pass holomorphic=True for f'(z), or differentiate real and imaginary "
+                        "parts separately")
+
+
+def _jacfwd(fun, argnums, has_aux, holomorphic, *args):
+    primals, flat_fun, in_tree, store, arrange = flatten_fun(fun, args, argnums, has_aux,
+                                                             "jacfwd")
+    _check_complex("jacfwd", holomorphic, primals)
 
     def pushforward(*tangents):
         outs, out_tangents = jvp_flat(flat_fun, primals, list(tangents))
@@ -71,14 +89,17 @@ def _jacfwd(fun, argnums, has_aux, *args):
     # tangents[o] has shape (N,) + out_o.shape: move N last and cut it per input leaf
     blocks = [[fnp.reshape(fnp.moveaxis(t, 0, -1)[..., a:b], np.shape(o) + np.shape(p))
                for (a, b), p in zip(_spans(primals), primals)] for t, o in zip(tangents, outs)]
-    jac = _assemble(blocks, store["tree"], in_tree, single)
+    jac = _assemble(blocks, store["tree"], in_tree, arrange)
     return (jac, split_aux(outs, store)[1]) if has_aux else jac
 
 
-def _jacrev(fun, argnums, has_aux, *args):
-    primals, flat_fun, in_tree, store, single = flatten_fun(fun, args, argnums, has_aux, "jacrev")
+def _jacrev(fun, argnums, has_aux, holomorphic, *args):
+    primals, flat_fun, in_tree, store, arrange = flatten_fun(fun, args, argnums, has_aux,
+                                                             "jacrev")
+    _check_complex("jacrev", holomorphic, primals)
     outs, vjp_fn = vjp_flat(flat_fun, primals)
     n = store["tree"].num_leaves
+    _check_complex("jacrev", holomorphic, primals, outs[:n])
     n_aux = len(outs) - n
 
     def pullback(*cotangents):
@@ -90,42 +111,48 @@ def _jacrev(fun, argnums, has_aux, *args):
     # cts[i] has shape (M,) + in_i.shape: cut M per output leaf
     blocks = [[fnp.reshape(c[a:b], np.shape(o) + np.shape(p)) for c, p in zip(cts, primals)]
               for (a, b), o in zip(_spans(outs[:n]), outs)]
-    jac = _assemble(blocks, store["tree"], in_tree, single)
+    jac = _assemble(blocks, store["tree"], in_tree, arrange)
     return (jac, split_aux(outs, store)[1]) if has_aux else jac
 
 
-def jacfwd(fun, argnums=0, has_aux=False):
-    """The Jacobian of ``fun`` by forward mode: one batched JVP over the input basis."""
-    return transformed(_jacfwd, fun, argnums, has_aux)
+def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
+    """The Jacobian of ``fun`` by forward mode: one batched JVP over the input basis.
+    Complex inputs need ``holomorphic=True`` (then it is f'(z)), as in JAX."""
+    return transformed(_jacfwd, fun, argnums, has_aux, holomorphic)
 
 
-def jacrev(fun, argnums=0, has_aux=False):
-    """The Jacobian of ``fun`` by reverse mode: one batched VJP over the output basis."""
-    return transformed(_jacrev, fun, argnums, has_aux)
+def jacrev(fun, argnums=0, has_aux=False, holomorphic=False):
+    """The Jacobian of ``fun`` by reverse mode: one batched VJP over the output basis.
+    Complex inputs or outputs need ``holomorphic=True`` (then it is f'(z)), as in JAX."""
+    return transformed(_jacrev, fun, argnums, has_aux, holomorphic)
 
 
 def _size(tree):
     return sum(math.prod(np.shape(x)) for x in tree_flatten(tree)[0])
 
 
-def _jacobian(fun, argnums, mode, *args):
-    if mode == "auto":
-        n_in = _size([args[i] for i in argnums_tuple(argnums, len(args), "jacobian")])
-        mode = "fwd" if n_in < _size(fun(*args)) else "rev"
-    if mode not in ("fwd", "rev"):
+def _jacobian(fun, argnums, mode, holomorphic, *args):
+    if mode not in ("auto", "fwd", "rev"):
         raise ValueError(f"jacobian: mode must be 'auto', 'fwd' or 'rev', not {mode!r}")
-    return (_jacfwd if mode == "fwd" else _jacrev)(fun, argnums, False, *args)
+    inputs = [args[i] for i in argnums_tuple(argnums, len(args), "jacobian")]
+    outputs = tree_flatten(fun(*args))[0] if mode == "auto" else ()
+    _check_complex("jacobian", holomorphic, tree_flatten(inputs)[0], outputs)
+    if mode == "auto":
+        mode = "fwd" if _size(inputs) < _size(outputs) else "rev"
+    return (_jacfwd if mode == "fwd" else _jacrev)(fun, argnums, False, holomorphic, *args)
 
 
-def jacobian(fun, argnums=0, mode="auto"):
+def jacobian(fun, argnums=0, mode="auto", holomorphic=False):
     """The Jacobian of ``fun``; "auto" uses forward mode when the input has fewer
-    elements than the output, reverse mode otherwise (it evaluates ``fun`` once to see)."""
-    return transformed(_jacobian, fun, argnums, mode)
+    elements than the output, reverse mode otherwise (it evaluates ``fun`` once to see).
+    Complex inputs or outputs need ``holomorphic=True``, whatever the mode."""
+    return transformed(_jacobian, fun, argnums, mode, holomorphic)
 
 
-def hessian(fun, argnums=0):
+def hessian(fun, argnums=0, holomorphic=False):
     """The Hessian of scalar ``fun``, forward over reverse: shape ``in.shape + in.shape``."""
-    return jacfwd(jacrev(fun, argnums), argnums)
+    return jacfwd(jacrev(fun, argnums, holomorphic=holomorphic), argnums,
+                  holomorphic=holomorphic)
 
 
 def hvp(fun, primals, tangents):
@@ -147,7 +174,8 @@ def linearize(fun, *primals):
 
 
 def _elementwise_grad(fun, argnums, *args):
-    nums = argnums_tuple(argnums, len(args), "elementwise_grad")
+    all_nums = argnums_tuple(argnums, len(args), "elementwise_grad")
+    nums = tuple(dict.fromkeys(all_nums))
 
     def of_selected(*selected):
         call_args = list(args)
@@ -157,7 +185,7 @@ def _elementwise_grad(fun, argnums, *args):
 
     out, vjp_fn = vjp(of_selected, *[args[i] for i in nums])
     cts = vjp_fn(tree_map(lambda o: np.ones(np.shape(o), dtype_of(o)), out))
-    return cts[0] if isinstance(argnums, int) else cts
+    return arranger(argnums, all_nums)(cts)
 
 
 def elementwise_grad(fun, argnums=0):

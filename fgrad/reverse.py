@@ -27,21 +27,20 @@ class Aval:
     A rule that reads anything else from it gets an error naming the primitive
     and what it read, instead of a confusing failure deep in NumPy.
     """
-    __slots__ = ("shape", "dtype", "where")
+    __slots__ = ("shape", "dtype", "owner", "what", "index")
 
-    def __init__(self, x, where):
+    def __init__(self, x, owner, what, index):
         self.shape = x.shape
         self.dtype = x.dtype
-        self.where = where  # (primitive name, "argument i" / "output")
+        self.owner, self.what, self.index = owner, what, index  # e.g. "exp", "argument", 0
 
     ndim = property(lambda self: len(self.shape))
     size = property(lambda self: math.prod(self.shape))
 
     def _refuse(self, *_, **__):
-        name, what = self.where
-        raise TypeError(f"a rule of primitive '{name}' read the value of its {what}, which "
-                        "its save= setting does not keep: keep it (save='all', 'args' or "
-                        "'out') or read only its shape and dtype")
+        raise TypeError(f"a rule of primitive '{self.owner}' read the value of its {self.what} "
+                        f"{self.index}, which its save= setting does not keep: keep it "
+                        "(save='all', 'args' or 'out') or read only its shape and dtype")
 
     __array__ = __array_ufunc__ = __array_function__ = __getitem__ = __iter__ = _refuse
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = _refuse
@@ -58,7 +57,7 @@ def _forget(values, positions, name, what):
     """``values`` with the arrays at ``positions`` replaced by their Avals."""
     for i in positions:
         if hasattr(values[i], "shape"):
-            values[i] = Aval(values[i], (name, f"{what} {i}"))
+            values[i] = Aval(values[i], name, what, i)
 
 
 class Node:

@@ -31,21 +31,39 @@ def _axpy(a, xs, ys):
     return tree_map(lambda x, y: np.asarray(y) + a * np.asarray(x), xs, ys)
 
 
-def numerical_jvp(fun, args, tangents, eps=1e-6):
-    """(fun(args + eps t) - fun(args - eps t)) / (2 eps), over pytrees."""
+def numerical_jvp(fun, args, tangents, eps=None):
+    """(fun(args + eps t) - fun(args - eps t)) / (2 eps), over pytrees; eps by default
+    suits the lowest precision among the arguments (1e-6 in float64)."""
+    eps = eps or _tolerances(args)[0]
     plus = fun(*_axpy(eps, tangents, args))
     minus = fun(*_axpy(-eps, tangents, args))
     return tree_map(lambda p, m: (np.asarray(p) - np.asarray(m)) / (2 * eps), plus, minus)
 
 
-def numerical_jacobian(fun, x, eps=1e-6):
-    """The central-difference Jacobian of ``fun`` at array ``x``: shape out.shape + x.shape."""
-    x = np.asarray(x, dtype=float)
+def numerical_jacobian(fun, x, eps=None):
+    """The central-difference Jacobian of ``fun`` at array ``x``: shape out.shape + x.shape.
+
+    Complex ``x`` is differenced along the real and the imaginary directions; the two
+    agree (d/dy = i d/dx) exactly when ``fun`` is holomorphic, and the Jacobian is then
+    f'(z). Otherwise there is no complex Jacobian, and this raises ValueError.
+    """
+    x = np.asarray(x)
+    x = x if x.dtype.kind in "fc" else x.astype(float)
     out_shape = np.shape(fun(x))
-    columns = [np.asarray(numerical_jvp(fun, (x,), (e.reshape(x.shape),), eps))
-               for e in np.eye(x.size)]
-    return np.stack(columns, axis=-1).reshape(out_shape + x.shape) if columns \
-        else np.zeros(out_shape + x.shape)
+
+    def along(direction):
+        columns = [np.asarray(numerical_jvp(fun, (x,), (direction * e.reshape(x.shape),), eps))
+                   for e in np.eye(x.size, dtype=x.dtype)]
+        return np.stack(columns, axis=-1).reshape(out_shape + x.shape) if columns \
+            else np.zeros(out_shape + x.shape, x.dtype)
+    jac = along(1)
+    if x.dtype.kind == "c":
+        rtol, atol = _tolerances((x,))[1:]
+        if not np.allclose(along(1j), 1j * jac, rtol=rtol, atol=atol):
+            raise ValueError("numerical_jacobian: the function is not holomorphic, so its "
+                             "derivative is not a complex matrix; differentiate its real and "
+                             "imaginary parts with respect to x.real and x.imag instead")
+    return jac
 
 
 def _assert_close(actual, expected, rtol, atol, what):
@@ -58,11 +76,26 @@ def _assert_close(actual, expected, rtol, atol, what):
                                  f"  derivative:         {a}\n  finite differences: {e}")
 
 
-def check_grads(fun, args, order=2, modes=("fwd", "rev"), eps=1e-6, rtol=1e-5, atol=1e-6,
+_PRECISION = {8: (1e-6, 1e-5, 1e-6), 4: (1e-3, 5e-3, 5e-4), 2: (3e-2, 1e-1, 1e-2)}
+
+
+def _tolerances(args):
+    """(eps, rtol, atol) for the lowest precision among the leaves of ``args``:
+    float64 (and complex128) 1e-6, 1e-5, 1e-6; float32 1e-3, 5e-3, 5e-4; float16 coarser."""
+    sizes = [np.asarray(x).dtype.itemsize // (2 if np.iscomplexobj(x) else 1)
+             for x in tree_flatten(args)[0] if np.asarray(x).dtype.kind in "fc"]
+    return _PRECISION[min([8] + [s for s in sizes if s in _PRECISION])]
+
+
+def check_grads(fun, args, order=2, modes=("fwd", "rev"), eps=None, rtol=None, atol=None,
                 seed=0):
     """Check ``fun``'s derivatives at ``args`` (a tuple) to ``order``; raise
-    AssertionError with the largest discrepancy if one is off."""
+    AssertionError with the largest discrepancy if one is off. ``eps``, ``rtol`` and
+    ``atol`` default to the lowest precision among the arguments (1e-6, 1e-5, 1e-6 in
+    float64)."""
     args = tuple(args)
+    default = _tolerances(args)
+    eps, rtol, atol = (d if v is None else v for v, d in zip((eps, rtol, atol), default))
     rng = np.random.default_rng(seed)
     tangents = _random_like(args, rng)
     expected = numerical_jvp(fun, args, tangents, eps)

@@ -34,14 +34,20 @@ class Trace:
     """One transform invocation. Every mode shares ``process``: take this trace's
     boxes out, evaluate the primitive on the rest (modes with ``evaluates``), let
     the mode's ``transform`` make its record, and box the result."""
-    __slots__ = ("level",)
+    __slots__ = ("level", "done")
     evaluates = True  # False: ``transform`` computes the result itself (vmap)
 
     def __init__(self):
         self.level = next(_levels)
+        self.done = False  # set when the transform has returned: its boxes must not be used
 
     def process(self, prim, args, params):
         """Evaluate ``prim(*args, **params)`` where some args are this trace's boxes."""
+        if self.done:
+            raise EscapedTracerError(f"a traced value reached '{prim.name}' after the transform "
+                                     "that traced it had returned: it was kept outside the "
+                                     "function (a global, a closure, a list) and used later. "
+                                     "Return it instead (has_aux=True returns extra values)")
         values = list(args)  # the arguments with this trace's boxes taken out
         argnums = []         # where those boxes were
         data = []            # their records
@@ -78,6 +84,21 @@ class Trace:
     def shape_of(self, box):
         """The shape the traced function sees for ``box``."""
         return box._value.shape
+
+
+class EvalTrace(Trace):
+    """A trace that only evaluates: its boxes let code written for traced values
+    (``x.at[i].set(v)``) run on plain ones, and record nothing."""
+    __slots__ = ()
+
+    def transform(self, prim, out, values, argnums, data, params):
+        if prim.multiple_results:
+            return out, [()] * len(out)
+        return out, ()
+
+
+class EscapedTracerError(Exception):
+    """A traced value was used after its transform returned (JAX's UnexpectedTracerError)."""
 
 
 class Box:
@@ -153,9 +174,13 @@ def evaluate(trace, prim, values, params, lower):
 def run_boxed(trace, fun, values, data):
     """Run ``fun`` on ``values``, each boxed for ``trace`` with its record in ``data``
     (None: passed plain). Returns the outputs with ``trace``'s boxes taken off, and
-    their records (None for an output that is not ``trace``'s box)."""
-    outs = fun(*[v if d is None else new_box(v, trace, d) for v, d in zip(values, data,
-                                                                           strict=True)])
+    their records (None for an output that is not ``trace``'s box). From then on the
+    trace is done: a box of it that escaped ``fun`` can only raise."""
+    try:
+        outs = fun(*[v if d is None else new_box(v, trace, d)
+                     for v, d in zip(values, data, strict=True)])
+    finally:
+        trace.done = True
     mine = [isinstance(o, Box) and o._trace is trace for o in outs]
     return ([o._value if m else o for o, m in zip(outs, mine)],
             [o._data if m else None for o, m in zip(outs, mine)])
@@ -256,7 +281,8 @@ def composite(np_fn):
 def _positional_wrapper(prim, impl):
     def wrapped(*args, **params):
         if params and "out" in params:
-            _refuse_out(prim.name)
+            if params.pop("out") is not None:
+                _refuse_out(prim.name)
         for a in args:
             if isinstance(a, Box):
                 return bind(prim, args, params)
@@ -289,6 +315,8 @@ def _signature_wrapper(prim, impl, names, sequence, defaults):
                 data.append(value)
             elif key in defaults:
                 params[key] = value
+            elif key == "out" and value is None:
+                continue
             else:
                 raise TypeError(f"fgrad.numpy.{prim.name} got an unexpected (or misplaced) "
                                 f"keyword argument {key!r}")
@@ -300,7 +328,7 @@ def _signature_wrapper(prim, impl, names, sequence, defaults):
         return (tuple(data[0]) if sequence else data), params
 
     def wrapped(*args, **kwargs):
-        if kwargs and "out" in kwargs:
+        if kwargs and kwargs.get("out") is not None:
             _refuse_out(prim.name)
         data = args[0] if sequence and args else args[:n_data]
         for a in data:

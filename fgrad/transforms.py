@@ -9,6 +9,7 @@ A transformed function is a ``functools.partial`` of a module-level function, so
 it pickles whenever the function it transforms does (``pickle.dumps(grad(f))``).
 """
 import functools
+import operator
 import warnings
 
 import numpy as np
@@ -23,10 +24,25 @@ from .tree import tree_flatten, tree_map, tree_unflatten
 _ARRAY_TYPES = (np.ndarray, np.generic, float, int, complex, bool)
 
 
-def transformed(impl, fun, *options):
-    """``impl(fun, *options, *args)`` as a picklable function of ``args``, named like ``fun``."""
-    return functools.update_wrapper(functools.partial(impl, fun, *options), fun,
-                                    updated=())
+class Transformed:
+    """``impl(fun, *options, *args)``: a transformed function, picklable when ``fun`` is,
+    and named like it. Keyword arguments go to ``fun`` undifferentiated (``maps_kwargs``:
+    to ``impl``, which maps them, as vmap does)."""
+
+    def __init__(self, impl, fun, options, maps_kwargs):
+        self.impl, self.fun, self.options, self.maps_kwargs = impl, fun, options, maps_kwargs
+        functools.update_wrapper(self, fun, updated=())
+
+    def __call__(self, *args, **kwargs):
+        if self.maps_kwargs:
+            return self.impl(self.fun, *self.options, *args, **kwargs)
+        fun = functools.partial(self.fun, **kwargs) if kwargs else self.fun
+        return self.impl(fun, *self.options, *args)
+
+
+def transformed(impl, fun, *options, maps_kwargs=False):
+    """``impl(fun, *options, *args)`` as a picklable function of ``args`` (see Transformed)."""
+    return Transformed(impl, fun, options, maps_kwargs)
 
 
 def dtype_of(x):
@@ -51,7 +67,13 @@ def _as_primal(x, who):
 
 
 def argnums_tuple(argnums, nargs, who):
-    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    """``argnums`` (an int or a sequence of ints, NumPy integers too) as non-negative ints."""
+    try:
+        nums = (operator.index(argnums),) if not isinstance(argnums, (tuple, list)) \
+            else tuple(map(operator.index, argnums))
+    except TypeError:
+        raise TypeError(f"{who}: argnums must be an int or a tuple of ints, not "
+                        f"{argnums!r}") from None
     for i in nums:
         if not -nargs <= i < nargs:
             raise ValueError(f"{who}: argnums={argnums} but the function was called with "
@@ -59,15 +81,26 @@ def argnums_tuple(argnums, nargs, who):
     return tuple(i % nargs for i in nums)
 
 
+def arranger(argnums, nums):
+    """The results for the distinct positions of ``nums`` (in first-seen order), arranged
+    as ``argnums`` asks: one result for an int, else a tuple, repeats included."""
+    if not isinstance(argnums, (tuple, list)):
+        return operator.itemgetter(0)
+    distinct = list(dict.fromkeys(nums))
+    return lambda results: tuple(results[distinct.index(i)] for i in nums)
+
+
 def flatten_fun(fun, args, argnums, has_aux, who):
     """Flat primals and a flat function of them for ``fun(*args)`` w.r.t. ``argnums``.
 
-    Returns ``(primals, flat_fun, in_tree, store, single)``. ``flat_fun`` returns
+    Returns ``(primals, flat_fun, in_tree, store, arrange)``. ``flat_fun`` returns
     the output leaves followed by the aux leaves (so the cores strip their boxes
     from aux too); ``store["tree"]`` and ``store["aux_tree"]`` then hold their
-    structures. ``single`` says that ``argnums`` was one int.
+    structures. ``in_tree`` is the tuple of the distinct arguments differentiated,
+    and ``arrange`` turns such a tuple of results into what ``argnums`` asks for.
     """
-    nums = argnums_tuple(argnums, len(args), who)
+    all_nums = argnums_tuple(argnums, len(args), who)
+    nums = tuple(dict.fromkeys(all_nums))
     leaves, in_tree = tree_flatten(tuple(args[i] for i in nums))
     primals = [_as_primal(x, who) for x in leaves]
     store = {}
@@ -88,7 +121,7 @@ def flatten_fun(fun, args, argnums, has_aux, who):
         aux_leaves, store["aux_tree"] = tree_flatten(aux)
         return out_leaves + aux_leaves
 
-    return primals, flat_fun, in_tree, store, isinstance(argnums, int)
+    return primals, flat_fun, in_tree, store, arranger(argnums, all_nums)
 
 
 def split_aux(leaves, store):
@@ -96,6 +129,21 @@ def split_aux(leaves, store):
     n = store["tree"].num_leaves
     return (tree_unflatten(store["tree"], leaves[:n]),
             tree_unflatten(store["aux_tree"], leaves[n:]))
+
+
+def own(results, given):
+    """``results`` made safe to hand to the user: each a writeable array of its own, not
+    the same object as another result or as one of the arrays ``given`` by the user
+    (``a + b`` has the same cotangent for a and b; ``grad(sum)`` a read-only view)."""
+    seen = {id(g) for g in given}
+    safe = []
+    for r in results:
+        if type(r) is np.ndarray and (id(r) in seen or not r.flags.writeable
+                                      or id(r.base) in seen):
+            r = r.copy()
+        seen.add(id(r))
+        safe.append(r)
+    return safe
 
 
 def zeros_like(x):
@@ -121,14 +169,18 @@ def vjp(fun, *primals, has_aux=False):
                      for ct, o in zip(ct_leaves, outs)]
         cts = vjp_flat_fn(ct_leaves + [None] * store["aux_tree"].num_leaves)
         cts = [zeros_like(p) if c is None else c for c, p in zip(cts, primal_leaves)]
-        return tree_unflatten(in_tree, cts)
+        return tree_unflatten(in_tree, own(cts, ct_leaves))
 
     return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
 
 
 def _scalar_seed(out, holomorphic, who):
-    """The cotangent 1 for ``grad``'s output, after checking that it is a real scalar."""
-    if not isinstance(unbox(out), _ARRAY_TYPES) or np.ndim(out) != 0:
+    """The cotangent 1 for ``grad``'s output, after checking that it is a real scalar (or,
+    as autograd and PyTorch accept, an array with exactly one element)."""
+    if not isinstance(unbox(out), _ARRAY_TYPES):
+        raise TypeError(f"{who}: the function must return a scalar, but it returned a "
+                        f"{type(unbox(out)).__name__}")
+    if np.size(out) != 1:
         raise TypeError(f"{who}: the function must return a scalar, but it returned "
                         f"shape {np.shape(out)}. For a non-scalar output use jacrev "
                         "(the full Jacobian), vjp (a vector-Jacobian product) or "
@@ -140,11 +192,11 @@ def _scalar_seed(out, holomorphic, who):
                         "return a real value (e.g. the real part or the squared magnitude)")
     if holomorphic and dtype.kind != "c":
         raise TypeError(f"{who}: holomorphic=True needs a complex output, got {dtype}")
-    return np.ones((), dtype)
+    return np.ones(np.shape(out), dtype)
 
 
 def _value_and_grad(fun, argnums, has_aux, holomorphic, *args):
-    primals, flat_fun, in_tree, store, single = flatten_fun(fun, args, argnums, has_aux, "grad")
+    primals, flat_fun, in_tree, store, arrange = flatten_fun(fun, args, argnums, has_aux, "grad")
     if holomorphic and any(dtype_of(p).kind != "c" for p in primals):
         raise TypeError("grad: holomorphic=True needs complex inputs")
     outs, vjp_fn = vjp_flat(flat_fun, primals)
@@ -158,8 +210,8 @@ def _value_and_grad(fun, argnums, has_aux, holomorphic, *args):
         warnings.warn("grad: the output does not depend on the differentiated arguments, "
                       "so the gradient is zero", stacklevel=3)
     cts = [zeros_like(p) if c is None else c for c, p in zip(cts, primals)]
-    grads = tree_unflatten(in_tree, cts)
-    grads = grads[0] if single else grads
+    grads = tree_unflatten(in_tree, own(cts, ()))
+    grads = arrange(grads)
     return ((value, aux) if has_aux else value), grads
 
 
@@ -196,7 +248,7 @@ def jvp(fun, primals, tangents, has_aux=False):
     out, aux = split_aux(outs, store)
     n = store["tree"].num_leaves
     out_tangents = [zeros_like(o) if t is None else t for t, o in zip(out_tangents[:n], outs)]
-    tangent_out = tree_unflatten(store["tree"], out_tangents)
+    tangent_out = tree_unflatten(store["tree"], own(out_tangents, tangent_leaves))
     return (out, tangent_out, aux) if has_aux else (out, tangent_out)
 
 
@@ -232,12 +284,15 @@ def _axes_per_leaf(axes, tree, who):
     raise ValueError(f"vmap: {who} {axes!r} does not match the structure {tree_flatten(tree)[1]}")
 
 
-def _vmap(fun, in_axes, out_axes, *args):
+def _vmap(fun, in_axes, out_axes, *args, **kwargs):
     if isinstance(in_axes, list):
         in_axes = tuple(in_axes)
     if isinstance(in_axes, tuple) and len(in_axes) != len(args):
         raise ValueError(f"vmap: in_axes has {len(in_axes)} entries but the function got "
                          f"{len(args)} positional arguments")
+    if kwargs:  # as in JAX, keyword arguments are mapped over their axis 0
+        in_axes = (in_axes if isinstance(in_axes, tuple) else (in_axes,) * len(args)) + (0,)
+        args, fun = args + (kwargs,), _keywords_last(fun)
     leaves, in_tree = tree_flatten(args)
     in_dims = _axes_per_leaf(in_axes, args, "in_axes")
     leaves = [x if d is None or isinstance(x, Box) else np.asarray(x)
@@ -255,11 +310,16 @@ def _vmap(fun, in_axes, out_axes, *args):
     return tree_unflatten(store["tree"], outs)
 
 
+def _keywords_last(fun):
+    return lambda *args: fun(*args[:-1], **args[-1])
+
+
 def vmap(fun, in_axes=0, out_axes=0):
     """``fun`` mapped over an axis of its arguments, run once on whole batches.
 
     ``in_axes``: the batch axis of every argument (an int, or None for an argument
     shared by all examples), or a tuple with one entry (a pytree prefix) per
-    argument; ``out_axes`` likewise for the outputs.
+    argument; ``out_axes`` likewise for the outputs. Keyword arguments are mapped
+    over their axis 0, as in JAX.
     """
-    return transformed(_vmap, fun, in_axes, out_axes)
+    return transformed(_vmap, fun, in_axes, out_axes, maps_kwargs=True)

@@ -121,7 +121,7 @@ _NP = "fgrad.numpy."
 _HELPERS = {"fgrad.tracer", "fgrad.rules", _NP + "batch", _NP + "broadcast"}
 # the families, each above those it may import (fgrad.numpy.FAMILIES, less broadcast)
 _FAMILIES = ("elementwise", "shape", "indexing", "reductions", "order", "diagonals",
-             "products", "creation")
+             "products", "linalg", "fft", "creation")
 ALLOWED = {
     "fgrad.tracer": set(),
     "fgrad.tree": set(),
@@ -133,8 +133,12 @@ ALLOWED = {
     _NP + "batch": {"fgrad.tracer", _NP + "broadcast"},
     **{_NP + family: _HELPERS | {_NP + lower for lower in _FAMILIES[:rank]}
        for rank, family in enumerate(_FAMILIES)},
-    _NP + "array_box": _HELPERS | {_NP + family for family in _FAMILIES},
-    "fgrad.numpy": {"fgrad.numpy"},  # its own submodules
+    _NP + "namespace": _HELPERS | {_NP + family for family in _FAMILIES},
+    _NP + "array_box": _HELPERS | {_NP + family for family in _FAMILIES} | {_NP + "namespace"},
+    _NP + "census": {"fgrad.rules", _NP + "namespace"},
+    _NP + "__main__": {_NP + "census"},
+    _NP + "random": set(),
+    "fgrad.numpy": {"fgrad.numpy", "fgrad.tracer"},  # its own submodules
     # the transforms, above the namespace
     "fgrad.batching": {"fgrad.tracer", "fgrad.rules", "fgrad.numpy"},
     "fgrad.transforms": {"fgrad.tracer", "fgrad.rules", "fgrad.reverse", "fgrad.forward",
@@ -142,7 +146,7 @@ ALLOWED = {
     "fgrad.extend": {"fgrad.tracer", "fgrad.rules", "fgrad.reverse"},
     "fgrad.custom": {"fgrad.tracer", "fgrad.rules", "fgrad.batching", "fgrad.extend",
                      "fgrad.tree"},
-    "fgrad.checkpoint": {"fgrad.custom", "fgrad.transforms"},
+    "fgrad.checkpoint": {"fgrad.custom", "fgrad.tracer", "fgrad.transforms", "fgrad.tree"},
     "fgrad.jacobians": {"fgrad.numpy", "fgrad.batching", "fgrad.forward", "fgrad.reverse",
                         "fgrad.transforms", "fgrad.tree"},
     "fgrad.testing": {"fgrad.transforms", "fgrad.tree"},

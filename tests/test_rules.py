@@ -490,12 +490,10 @@ def test_functional_updates_compute_numpys_values():
     np.testing.assert_array_equal(x, x_before)  # updates are functional
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: at[i].multiply/min/max with duplicate indices keep only the last update "
-    "(index_set of x[i] * v), where JAX combines every update: x * v1 * v2, min(x, v1, v2)"))
 def test_duplicate_index_updates_combine_like_jax():
+    """With repeated indices every update counts, as in JAX: x * v1 * v2, min(x, v1, v2)."""
     x, v = np.ones(3), np.array([2.0, 3.0])
-    np.testing.assert_array_equal(fnp.at(x)[[0, 0]].add(v), [6.0, 1.0, 1.0])  # holds today
+    np.testing.assert_array_equal(fnp.at(x)[[0, 0]].add(v), [6.0, 1.0, 1.0])
     np.testing.assert_array_equal(fnp.at(x)[[0, 0]].multiply(v), [6.0, 1.0, 1.0])
     np.testing.assert_array_equal(fnp.at(x)[[0, 0]].min(np.array([0.5, 0.7])), [0.5, 1.0, 1.0])
     np.testing.assert_array_equal(fnp.at(x)[[0, 0]].max(v[::-1]), [3.0, 1.0, 1.0])

@@ -1,29 +1,52 @@
 """fgrad.numpy: NumPy's names, differentiable.
 
 Every function here either has rules in the rule table (it is a primitive, or a
-composition of primitives) or is declared to have no derivative. Each family
-module lists what it exports in ``__all__``; this namespace is their union,
-and nothing is copied from NumPy's namespace wholesale.
+composition of primitives) or is declared to have no derivative; each family
+module lists what it exports in ``__all__`` and ``namespace.FUNCTIONS`` is their
+union. Every other public NumPy name is importable too: constants, dtypes and
+classes as NumPy's own, and functions as NumPy's, refusing traced values with an
+error that names them (``fgrad.numpy.coverage()`` tells which is which).
 """
-from numpy import random  # noqa: F401  (NumPy's own; random numbers are data)
-from numpy import (  # noqa: F401  constants and dtypes are plain data
-    bool_, complex64, complex128, e, euler_gamma, float16, float32, float64, inf, int8,
-    int16, int32, int64, nan, ndarray, newaxis, pi, uint8,
-)
+import builtins as _builtins
+import functools as _functools
+
+import numpy as _np
 
 from . import array_box as _array_box  # noqa: F401  (registers the box type)
-from . import (broadcast as _broadcast, creation as _creation, diagonals as _diagonals,
-               elementwise as _elementwise, indexing as _indexing, order as _order,
-               products as _products, reductions as _reductions, shape as _shape)
-from .broadcast import *  # noqa: F401,F403
-from .creation import *  # noqa: F401,F403
-from .diagonals import *  # noqa: F401,F403
-from .elementwise import *  # noqa: F401,F403
-from .indexing import *  # noqa: F401,F403
-from .order import *  # noqa: F401,F403
-from .products import *  # noqa: F401,F403
-from .reductions import *  # noqa: F401,F403
-from .shape import *  # noqa: F401,F403
+from . import fft, linalg  # noqa: F401
+from . import random  # noqa: F401  (NumPy's own; random numbers are data)
+from .census import coverage  # noqa: F401
+from .namespace import FUNCTIONS as _FUNCTIONS
+from ..tracer import Box as _Box
 
-FAMILIES = (_broadcast, _elementwise, _shape, _indexing, _reductions, _order, _diagonals,
-            _products, _creation)  # each may import those before it
+globals().update(_FUNCTIONS)
+__all__ = sorted(_FUNCTIONS) + ["coverage", "fft", "linalg", "random"]
+
+
+def __getattr__(name):
+    """NumPy's other public names: data as it is, functions guarded against traced values."""
+    if name.startswith("_") or not hasattr(_np, name):
+        raise AttributeError(f"module 'fgrad.numpy' has no attribute {name!r}")
+    return _numpy_name(name)
+
+
+@_functools.cache
+def _numpy_name(name):
+    obj = getattr(_np, name)
+    if not callable(obj) or isinstance(obj, type):
+        return obj
+
+    @_functools.wraps(obj)
+    def guarded(*args, **kwargs):
+        if _holds_box(args) or _holds_box(tuple(kwargs.values())):
+            raise TypeError(f"fgrad has no derivative rule for numpy.{name}, and it was called "
+                            "on a traced value. Wrap the argument in fgrad.stop_gradient if no "
+                            "derivative should flow through it, or give the function rules "
+                            "with fgrad.custom_vjp / fgrad.custom_jvp or fgrad.extend")
+        return obj(*args, **kwargs)
+    return guarded
+
+
+def _holds_box(x):  # NB: the builtins by name, since this namespace defines any() and all()
+    return isinstance(x, _Box) or (isinstance(x, (list, tuple))
+                                   and _builtins.any(_builtins.map(_holds_box, x)))

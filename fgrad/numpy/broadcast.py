@@ -13,7 +13,7 @@ from ..tracer import primitive
 
 __all__ = ["broadcast_to"]
 
-broadcast_to = primitive(np.broadcast_to, data="array", params={"shape": None})
+broadcast_to = primitive(np.broadcast_to, data="array", params={"shape": None, "subok": False})
 
 
 def unbroadcast(ct, x):
@@ -48,7 +48,7 @@ def batch_first(x, d):
     return x if d == 0 else x.transpose((d,) + tuple(i for i in range(x.ndim) if i != d))
 
 
-def _broadcast_to_batch(args, dims, size, shape):
+def _broadcast_to_batch(args, dims, size, shape, subok):
     x = batch_first(args[0], dims[0])
     shape = tuple(shape) if isinstance(shape, (list, tuple)) else (shape,)
     padded = x.shape[:1] + (1,) * (len(shape) - x.ndim + 1) + x.shape[1:]
@@ -56,5 +56,5 @@ def _broadcast_to_batch(args, dims, size, shape):
 
 
 # broadcasting copies; its transpose sums the copies
-defmultilinear(broadcast_to, lambda g, out, x, shape: unbroadcast(g, x), save="shapes",
+defmultilinear(broadcast_to, lambda g, out, x, shape, subok: unbroadcast(g, x), save="shapes",
                batch=_broadcast_to_batch)
