@@ -121,7 +121,8 @@ _NP = "fgrad.numpy."
 _HELPERS = {"fgrad.tracer", "fgrad.rules", _NP + "batch", _NP + "broadcast"}
 # the families, each above those it may import (fgrad.numpy.FAMILIES, less broadcast)
 _FAMILIES = ("elementwise", "shape", "indexing", "reductions", "order", "diagonals",
-             "products", "linalg", "fft", "creation")
+             "products", "linalg", "fft", "statistics", "signal", "polynomial", "sets",
+             "creation")
 ALLOWED = {
     "fgrad.tracer": set(),
     "fgrad.tree": set(),

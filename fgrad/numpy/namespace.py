@@ -8,10 +8,10 @@ to NumPy itself (``np.sin(x)``, ``np.sum(x)``, ``np.fft.fft(x)``) finds the rule
 import numpy as np
 
 from . import (broadcast, creation, diagonals, elementwise, fft, indexing, linalg, order,
-               products, reductions, shape)
+               polynomial, products, reductions, sets, shape, signal, statistics)
 
 FAMILIES = (broadcast, elementwise, shape, indexing, reductions, order, diagonals, products,
-            creation)  # each may import those before it
+            statistics, signal, polynomial, sets, creation)  # each may import those before it
 SUBMODULES = {"fft": fft, "linalg": linalg}  # fgrad.numpy.<name>, as numpy.<name>
 FUNCTIONS = {name: getattr(family, name) for family in FAMILIES for name in family.__all__}
 QUALIFIED = {**FUNCTIONS, **{f"{sub}.{name}": getattr(module, name)

@@ -1,0 +1,3 @@
+"""Polynomials as coefficient arrays (numpy's poly* functions)."""
+
+__all__ = []

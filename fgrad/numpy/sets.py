@@ -1,0 +1,3 @@
+"""Set operations on arrays: membership, unions, intersections, unique values."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""One-dimensional signals: convolution, correlation, interpolation, phase unwrapping."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Statistics over data: covariance, correlation, histograms and counts."""
+
+__all__ = []
