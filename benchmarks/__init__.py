@@ -5,7 +5,7 @@ torch or jax is imported anywhere in the process.
 """
 import os
 
-WORKLOADS = ("overhead", "mlp", "rnn", "jacobian", "memory", "namespace")
+WORKLOADS = ("overhead", "mlp", "rnn", "jacobian", "linalg", "memory", "namespace")
 
 
 def pin_threads(n):

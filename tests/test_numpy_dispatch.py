@@ -102,3 +102,23 @@ def test_every_other_numpy_name_is_importable():
         fnp.no_such_function
     import fgrad.numpy.random as random
     assert random.default_rng(0).standard_normal(2).shape == (2,)
+
+
+def test_traced_values_have_ndarray_methods():
+    x = np.array([[0.3, -1.2, 0.7], [1.5, 0.2, -0.4]])
+
+    def f(x):
+        parts = [x.var(), x.std(axis=0).sum(), x.cumsum(axis=1).sum(), x.cumprod().sum(),
+                 x.round(1).sum() * 0, x.trace(), x.diagonal().sum(), x.repeat(2, axis=0).sum(),
+                 x.take([0, 2], axis=1).sum(), x.flatten().sum(), x.flat[2], x.mT.sum(),
+                 x.swapaxes(0, 1)[0, 1], x.clip(-1.0, 1.0).sum(), x.ptp() if hasattr(
+                     np.ndarray, "ptp") else fnp.ptp(x), x.astype(np.complex128).real.sum(),
+                 x.compress([True, False, True], axis=1).sum(), x.copy().sum()]
+        assert x.argmax() == 3 and x.argmin() == 1 and x.any() and not x.all() is None
+        assert x.nonzero()[0].tolist() == [0, 0, 0, 1, 1, 1]
+        assert x.argsort(axis=1).tolist() == [[1, 0, 2], [2, 1, 0]]
+        assert isinstance(x.item(0), float) and isinstance(x.tolist()[1][0], float)  # plain
+        return sum(parts[1:], parts[0])
+    check_grads(f, (x,), order=2)
+    with pytest.raises(TypeError, match="fgrad.numpy.sort"):
+        fgrad.grad(lambda x: x.sort())(np.ones(2))
