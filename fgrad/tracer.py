@@ -261,9 +261,12 @@ def primitive(impl, name=None, *, data=None, params=None, multiple_results=False
 
 def composite(np_fn):
     """Decorate an fgrad function built from primitives: on plain values the call goes
-    to NumPy's own ``np_fn`` instead (same signature), so it costs what NumPy costs."""
+    to NumPy's own ``np_fn`` instead (same signature), so it costs what NumPy costs.
+    ``out=`` is refused either way, as by every primitive."""
     def decorate(f):
         def function(*args, **kwargs):
+            if kwargs and kwargs.get("out") is not None:
+                _refuse_out(f.__name__)
             for a in args:
                 if isinstance(a, Box) or (type(a) in _SEQUENCES and _holds_box(a)):
                     return f(*args, **kwargs)
