@@ -268,9 +268,9 @@ def composite(np_fn):
             if kwargs and kwargs.get("out") is not None:
                 _refuse_out(f.__name__)
             for a in args:
-                if isinstance(a, Box) or (type(a) in _SEQUENCES and _holds_box(a)):
+                if isinstance(a, Box) or (type(a) in _SEQUENCES and holds_box(a)):
                     return f(*args, **kwargs)
-            if kwargs and any(map(_holds_box, kwargs.values())):
+            if kwargs and any(map(holds_box, kwargs.values())):
                 return f(*args, **kwargs)
             return np_fn(*args, **kwargs)
         function.__name__ = function.__qualname__ = f.__name__
@@ -296,8 +296,9 @@ def _positional_wrapper(prim, impl):
 _SEQUENCES = (list, tuple)
 
 
-def _holds_box(x):
-    return isinstance(x, Box) or (isinstance(x, _SEQUENCES) and any(map(_holds_box, x)))
+def holds_box(x):
+    """Whether ``x`` is a box, or a list or tuple holding one at any depth."""
+    return isinstance(x, Box) or (isinstance(x, _SEQUENCES) and any(map(holds_box, x)))
 
 
 def _signature_wrapper(prim, impl, names, sequence, defaults):
@@ -339,7 +340,7 @@ def _signature_wrapper(prim, impl, names, sequence, defaults):
                 return bind(prim, *split(args, kwargs))
         if kwargs:
             for n in names:
-                if n in kwargs and _holds_box(kwargs[n]):
+                if n in kwargs and holds_box(kwargs[n]):
                     return bind(prim, *split(args, kwargs))
         return impl(*args, **kwargs)
     return wrapped

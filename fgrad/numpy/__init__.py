@@ -7,7 +7,6 @@ union. Every other public NumPy name is importable too: constants, dtypes and
 classes as NumPy's own, and functions as NumPy's, refusing traced values with an
 error that names them (``fgrad.numpy.coverage()`` tells which is which).
 """
-import builtins as _builtins
 import functools as _functools
 
 import numpy as _np
@@ -17,7 +16,7 @@ from . import fft, linalg  # noqa: F401
 from . import random  # noqa: F401  (NumPy's own; random numbers are data)
 from .census import coverage  # noqa: F401
 from .namespace import FUNCTIONS as _FUNCTIONS
-from ..tracer import Box as _Box
+from ..tracer import holds_box as _holds_box
 
 globals().update(_FUNCTIONS)
 __all__ = sorted(_FUNCTIONS) + ["coverage", "fft", "linalg", "random"]
@@ -45,8 +44,3 @@ def _numpy_name(name):
                             "with fgrad.custom_vjp / fgrad.custom_jvp or fgrad.extend")
         return obj(*args, **kwargs)
     return guarded
-
-
-def _holds_box(x):  # NB: the builtins by name, since this namespace defines any() and all()
-    return isinstance(x, _Box) or (isinstance(x, (list, tuple))
-                                   and _builtins.any(_builtins.map(_holds_box, x)))

@@ -4,8 +4,10 @@ Each name of NumPy (and of ``numpy.linalg`` and ``numpy.fft``) is one of:
 ``primitive`` (fgrad has its VJP, JVP and batching rules), ``composition`` (built
 from primitives, so it has all three through them), ``nondifferentiable`` (no
 derivative by nature: comparisons, rounding, indices; batching rule present),
-``data`` (a constant, dtype, class or module) or ``missing`` (NumPy's own function,
-which refuses traced values with an error naming it).
+``data`` (a constant, dtype, class or module), ``in place`` (NumPy's writes into its
+argument: refused on traced values, with the functional ``x.at[...]`` form in the
+error) or ``missing`` (NumPy's own function, which refuses traced values with an
+error naming it).
 """
 import collections
 
@@ -28,6 +30,8 @@ def _status(name, np_obj):
         if not callable(np_obj) or isinstance(np_obj, type):
             return Coverage(name, "data", False, False, False)
         return Coverage(name, "missing", False, False, False)
+    if getattr(fn, "in_place", False):
+        return Coverage(name, "in place", False, False, False)
     if fn is np_obj:  # NumPy's own: makes arrays from shapes and numbers, no derivative
         return Coverage(name, "nondifferentiable", False, False, True)
     prim = getattr(fn, "prim", None)
@@ -61,6 +65,7 @@ def markdown():
                "composition": "built from primitives: all three rules through them",
                "nondifferentiable": "no derivative by nature; batching rule",
                "data": "a constant, dtype, class or module, as NumPy's",
+               "in place": "writes into an array: refuses traced values, showing x.at[...]",
                "missing": "NumPy's own; refuses traced values with an error naming it"}
     lines += [f"| {s} | {counts.get(s, 0)} | {m} |" for s, m in meaning.items()]
     lines += ["", "| name | status | VJP | JVP | batching |", "|---|---|---|---|---|"]

@@ -15,7 +15,18 @@ and ``logspace`` is ``base ** linspace``, as NumPy writes it. A cast to an integ
 dtype has no derivative; neither has linspace's step where it has none (NaN, for
 num < 2 with the end point), and geomspace's end points are never 0 (NumPy refuses).
 zeros, ones, empty, eye, identity, arange and tri take no arrays and are NumPy's
-own; the ``*_like`` functions have no derivative.
+own; the ``*_like`` functions have no derivative. On traced values asfortranarray and
+require are asarray (memory layout and flags mean nothing for immutable traced values;
+require checks the flags' names), and asarray_chkfinite reads the values it checks.
+
+The functions that read only dtypes or shapes (result_type, can_cast, common_type,
+min_scalar_type, mintypecode, iscomplexobj, isrealobj, isscalar, einsum_path, ...) answer
+for traced values as for arrays of their dtype and shape: result_type, iscomplexobj and
+isrealobj are NumPy's own (a traced value hands NumPy its dtype), and so are those that
+take no arrays (promote_types, issubdtype, isdtype, typename). isscalar of a traced
+value is False, as of any array. min_scalar_type of a traced 0-d value reads its value,
+and real_if_close decides its dtype from the values (neither decision has a derivative;
+under vmap the examples must agree on it).
 """
 import math
 import operator
@@ -23,16 +34,19 @@ import operator
 import numpy as np
 
 from ..rules import defmultilinear, defrules, nondifferentiable
-from ..tracer import Box, composite, primitive
+from ..tracer import Box, composite, holds_box, primitive, unbox
 from . import batch
 from .broadcast import fit_dtype, unbroadcast
-from .elementwise import astype, floor, power
-from .shape import expand_dims, moveaxis
+from .elementwise import absolute, astype, floor, power, real
+from .shape import expand_dims, moveaxis, static_value
 
-__all__ = ["arange", "array", "asanyarray", "asarray", "ascontiguousarray", "empty",
-           "empty_like", "eye", "full", "full_like", "geomspace", "identity", "linspace",
-           "logspace", "ndim", "ones", "ones_like", "shape", "size", "tri", "zeros",
-           "zeros_like"]
+__all__ = ["arange", "array", "asanyarray", "asarray", "asarray_chkfinite",
+           "ascontiguousarray", "asfortranarray", "can_cast", "common_type", "einsum_path",
+           "empty", "empty_like", "eye", "full", "full_like", "geomspace", "identity",
+           "iscomplexobj", "isdtype", "isrealobj", "isscalar", "issubdtype", "iterable",
+           "linspace", "logspace", "min_scalar_type", "mintypecode", "ndim", "ones",
+           "ones_like", "promote_types", "real_if_close", "require", "result_type", "shape",
+           "size", "tri", "typename", "zeros", "zeros_like"]
 
 zeros, ones, empty, eye, identity, arange, tri = (
     np.zeros, np.ones, np.empty, np.eye, np.identity, np.arange, np.tri)
@@ -76,6 +90,61 @@ for _f in (shape, ndim, size, zeros_like, ones_like, empty_like):
     nondifferentiable(_f)
 for _f in (zeros_like, ones_like, empty_like):
     defrules(_f, batch=_like_batch(_f))
+
+
+# -- dtypes: what NumPy reads of an array is its dtype (and shape) -----------------------
+# (NumPy's own: a traced value hands them its dtype through NumPy's dispatch)
+result_type, iscomplexobj, isrealobj, isscalar, iterable = (
+    np.result_type, np.iscomplexobj, np.isrealobj, np.isscalar, np.iterable)
+promote_types, issubdtype, typename = np.promote_types, np.issubdtype, np.typename
+if hasattr(np, "isdtype"):  # NumPy 2
+    isdtype = np.isdtype
+else:
+    __all__.remove("isdtype")
+
+can_cast = primitive(np.can_cast, data="from_", params={"to": None, "casting": "safe"})
+common_type = primitive(np.common_type)
+min_scalar_type = primitive(np.min_scalar_type)
+
+
+def _same_answer(f):
+    """Batching rule of ``f``, which reads only dtypes: the batched arrays have them too."""
+    return lambda args, dims, size, **params: (f(*args, **params), None)
+
+
+def _min_scalar_type_batch(args, dims, size):
+    """A 0-d example is read by value: every example must give the same type."""
+    a, d = args[0], dims[0]
+    if batch.ndim_of_example(a, d) > 0:  # an array: its dtype
+        return min_scalar_type(a), None
+    found = {np.min_scalar_type(v) for v in np.asarray(unbox(a)).ravel()}
+    if len(found) != 1:
+        raise ValueError("vmap: min_scalar_type of a 0-d value depends on the value, and the "
+                         f"examples of the batch disagree ({sorted(map(str, found))})")
+    return found.pop(), None
+
+
+for _f in (can_cast, common_type, min_scalar_type):
+    nondifferentiable(_f)
+defrules(can_cast, batch=_same_answer(can_cast))
+defrules(common_type, batch=_same_answer(common_type))
+defrules(min_scalar_type, batch=_min_scalar_type_batch)
+
+
+def _stand_in(x):
+    """A plain array with ``x``'s shape and dtype (no memory): for functions that read only
+    those."""
+    return np.broadcast_to(np.zeros((), x.dtype), x.shape) if isinstance(x, Box) else x
+
+
+def mintypecode(typechars, typeset="GDFgdf", default="d"):
+    """NumPy's mintypecode; a traced value counts as its dtype."""
+    return np.mintypecode([_stand_in(t) for t in typechars], typeset, default)
+
+
+def einsum_path(*operands, optimize="greedy", einsum_call=False):
+    """NumPy's einsum_path, which reads only the operands' shapes (traced ones too)."""
+    return np.einsum_path(*map(_stand_in, operands), optimize=optimize, einsum_call=einsum_call)
 
 
 # -- array: nested lists of traced values --------------------------------------------
@@ -206,9 +275,6 @@ _NUMPY2 = int(np.__version__.split(".")[0]) >= 2
 _NO_COPY = "Unable to avoid copy while creating an array as requested."
 
 
-def _holds_box(obj):
-    return isinstance(obj, Box) or (isinstance(obj, (list, tuple)) and any(map(_holds_box, obj)))
-
 
 def _traced_array(obj, dtype, copy, order, ndmin):
     """np.array(obj, ...) for ``obj`` a traced value, or a nested list that holds some."""
@@ -252,7 +318,7 @@ def _creator(np_fn, first, params):
             try:
                 return np_fn(*args, **kwargs)
             except (TypeError, ValueError):  # a traced value refused to become an array
-                if not _holds_box(a):
+                if not holds_box(a):
                     raise
         if not args:
             args = (kwargs.pop(first),)
@@ -263,10 +329,47 @@ def _creator(np_fn, first, params):
     return function
 
 
+def _asfortranarray_params(dtype=None, *, like=None):
+    return dtype, None, "F", 1
+
+
 array = _creator(np.array, "object", _array_params)
 asarray = _creator(np.asarray, "a", _asarray_params)
 asanyarray = _creator(np.asanyarray, "a", _asarray_params)
 ascontiguousarray = _creator(np.ascontiguousarray, "a", _ascontiguousarray_params)
+asfortranarray = _creator(np.asfortranarray, "a", _asfortranarray_params)
+
+
+@composite(np.asarray_chkfinite)
+def asarray_chkfinite(a, dtype=None, order=None):
+    """asarray, raising ValueError where ``a`` holds an inf or a NaN."""
+    x = asarray(a, dtype, order)
+    if x.dtype.kind in "fc" and not np.isfinite(unbox(x)).all():
+        raise ValueError("array must not contain infs or NaNs")
+    return x
+
+
+@composite(np.real_if_close)
+def real_if_close(a, tol=100):
+    """``a``, or its real part when every imaginary part is below ``tol`` (in machine
+    epsilons when above 1): a decision on values, so under vmap the examples must agree."""
+    a = asanyarray(a)
+    if a.dtype.kind != "c":
+        return a
+    if tol > 1:
+        tol = np.finfo(a.dtype).eps * tol
+    if static_value((absolute(a.imag) < tol).all(), "real_if_close's dtype"):
+        a = real(a)
+    return a
+
+
+@composite(np.require)
+def require(a, dtype=None, requirements=None, *, like=None):
+    """asarray in ``dtype``: the memory requirements (layout, alignment, ownership) have
+    no meaning for traced values, which are immutable, so they are only checked."""
+    if requirements:
+        np.require(np.zeros(0), None, requirements)  # NumPy's check of the flags named
+    return asarray(a, dtype)
 
 
 # -- full: linear in the fill value --------------------------------------------------

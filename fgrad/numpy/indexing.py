@@ -18,12 +18,15 @@ import math
 import numpy as np
 
 from ..rules import defmultilinear, defrules, nondifferentiable
-from ..tracer import Box, composite, primitive, unbox
+from ..tracer import Box, composite, holds_box, primitive, unbox
 from . import batch, broadcast, shape as shape_ops
 from .elementwise import astype, clip, equal, maximum, remainder, where
 
-__all__ = ["argwhere", "at", "choose", "compress", "extract", "flatnonzero", "nonzero",
-           "select", "take", "take_along_axis"]
+__all__ = ["argwhere", "at", "choose", "compress", "copyto", "diag_indices",
+           "diag_indices_from", "extract", "fill_diagonal", "flatnonzero", "indices", "ix_",
+           "mask_indices", "nonzero", "place", "put", "put_along_axis", "putmask",
+           "ravel_multi_index", "select", "take", "take_along_axis", "tril_indices",
+           "tril_indices_from", "triu_indices", "triu_indices_from", "unravel_index"]
 
 
 def parts(index):
@@ -602,3 +605,103 @@ for _f in (index_set, index_add, index_multiply, index_min, index_max):
     defrules(_f, batch=_update_batch(_f))
 defrules(_sort_by, batch=_sort_by_batch)
 defrules(_nonzero, batch=_nonzero_batch)
+
+
+# -- index arrays from shapes: no derivative ---------------------------------------
+indices, diag_indices, tril_indices, triu_indices, mask_indices = (
+    np.indices, np.diag_indices, np.tril_indices, np.triu_indices, np.mask_indices)
+
+
+def _np_ravel_multi_index(multi_index, shape, mode="raise", order="C"):
+    return np.ravel_multi_index(multi_index, shape, mode, order)
+
+
+_ravel_multi_index = primitive(_np_ravel_multi_index, "ravel_multi_index", data="*multi_index",
+                               params={"shape": None, "mode": "raise", "order": "C"})
+unravel_index = primitive(np.unravel_index, data="indices", params={"shape": None, "order": "C"},
+                          multiple_results=True)
+for _f in (_ravel_multi_index, unravel_index):
+    nondifferentiable(_f)
+defrules(_ravel_multi_index, batch=batch.elementwise(lambda *index, **params:
+                                                     _ravel_multi_index(index, **params)))
+defrules(unravel_index, batch=batch.elementwise(unravel_index))
+
+
+@composite(np.ravel_multi_index)
+def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
+    """Flat indices into an array of shape ``dims`` from one index array per axis."""
+    return _ravel_multi_index(multi_index, dims, mode, order)
+
+
+@composite(np.diag_indices_from)
+def diag_indices_from(arr):
+    """The indices of the main diagonal of ``arr`` (its shape is all that is read)."""
+    shape = np.shape(arr)
+    if len(shape) < 2:
+        raise ValueError("input array must be at least 2-d")
+    if any(n != shape[0] for n in shape):
+        raise ValueError("All dimensions of input must be of equal length")
+    return np.diag_indices(shape[0], len(shape))
+
+
+@composite(np.tril_indices_from)
+def tril_indices_from(arr, k=0):
+    """The indices of the lower triangle of the 2-d ``arr`` (its shape is all that is read)."""
+    if np.ndim(arr) != 2:
+        raise ValueError("input array must be 2-d")
+    return np.tril_indices(np.shape(arr)[-2], k=k, m=np.shape(arr)[-1])
+
+
+@composite(np.triu_indices_from)
+def triu_indices_from(arr, k=0):
+    """The indices of the upper triangle of the 2-d ``arr`` (its shape is all that is read)."""
+    if np.ndim(arr) != 2:
+        raise ValueError("input array must be 2-d")
+    return np.triu_indices(np.shape(arr)[-2], k=k, m=np.shape(arr)[-1])
+
+
+@composite(np.ix_)
+def ix_(*args):
+    """Open meshes from 1-d sequences: the k-th along axis k (booleans as their indices)."""
+    out = []
+    for k, new in enumerate(args):
+        if not isinstance(new, Box):
+            new = np.asarray(new)
+            if new.size == 0:
+                new = new.astype(np.intp)
+        if np.ndim(new) != 1:
+            raise ValueError("Cross index must be 1 dimensional")
+        if new.dtype == np.bool_:
+            new = _nonzero(new, caller="ix_")[0]
+        out.append(shape_ops.reshape(new, (1,) * k + (-1,) + (1,) * (len(args) - k - 1)))
+    return tuple(out)
+
+
+# -- in place in NumPy: refused on traced values -------------------------------------
+
+def _in_place(np_fn, instead):
+    """NumPy's ``np_fn``, which writes into an array, refusing traced values with an error
+    that shows the functional form ``instead``."""
+    name = np_fn.__name__
+
+    def function(*args, **kwargs):
+        if holds_box(args) or holds_box(tuple(kwargs.values())):
+            raise TypeError(f"numpy.{name} writes into an array in place, and traced arrays "
+                            f"are immutable: write {instead} instead (x.at[index] returns an "
+                            "updated copy: .set, .add, .multiply, .min, .max)")
+        return np_fn(*args, **kwargs)
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = (f"NumPy's {name} on plain arrays; on traced ones, an error that shows "
+                        f"{instead}.")
+    function.in_place = True  # for fgrad.numpy.coverage()
+    return function
+
+
+put = _in_place(np.put, "a = a.ravel().at[ind].set(v).reshape(a.shape)")
+putmask = _in_place(np.putmask, "a = a.at[mask].set(values), or fnp.where(mask, values, a)")
+place = _in_place(np.place, "arr = arr.at[mask].set(vals)")
+put_along_axis = _in_place(np.put_along_axis, "arr = arr.at[i, indices].set(values), i "
+                           "the arange index of the other axes (fnp.ix_ or np.indices "
+                           "with sparse=True)")
+fill_diagonal = _in_place(np.fill_diagonal, "a = a.at[fnp.diag_indices_from(a)].set(val)")
+copyto = _in_place(np.copyto, "dst = dst.at[...].set(src), or fnp.where(where, src, dst)")

@@ -24,7 +24,7 @@ import numpy as np
 from ..rules import defrules, nondifferentiable
 from ..tracer import Box, composite, primitive, unbox
 from . import batch
-from .elementwise import ceil, floor, isnan, logical_not, where
+from .elementwise import astype, ceil, floor, isnan, logical_not, where
 from .indexing import getitem, index_set
 from .shape import concatenate
 
@@ -35,7 +35,7 @@ except ImportError:  # NumPy 1.26
 
 __all__ = ["argpartition", "argsort", "lexsort", "median", "nanmedian", "nanpercentile",
            "nanquantile", "partition", "percentile", "quantile", "searchsorted", "sort",
-           "unique"]
+           "sort_complex", "unique"]
 
 
 def _numpy_params(fn, **params):
@@ -143,18 +143,20 @@ def _lexsort_batch(args, dims, size, axis):
 
 def _searchsorted_batch(args, dims, size, side):
     """One sorted ``a`` for all: NumPy's own call. A sorted ``a`` per example: ranks in
-    rows (``_count_before``)."""
+    rows (``searchsorted_rows``)."""
     (a, v), (da, dv) = args, dims
     if da is None:
         return _searchsorted(a, v, side=side), dv
     v = batch.to_front(v, dv, size)
-    found = _count_before(batch.to_front(a, da, size), v.reshape(size, -1), side)
+    found = searchsorted_rows(batch.to_front(a, da, size), v.reshape(size, -1), side)
     return found.reshape(v.shape), 0
 
 
-def _count_before(a, v, side):
-    """Row by row, the number of a's before where v would go: v's slot in a stable sort of
-    [v, a] ([a, v] for side="right": a tie then puts v after a), less its rank among v's."""
+def searchsorted_rows(a, v, side):
+    """searchsorted of each row of ``v`` (rows, m) in the same row of ``a`` (rows, n), each
+    sorted: the number of a's before where v would go, that is v's slot in a stable sort
+    of [v, a] ([a, v] for side="right": a tie then puts v after a), less its rank among
+    v's. (statistics, signal and sets batch their searches with it too.)"""
     if side not in ("left", "right"):
         raise ValueError(f"search side must be 'left' or 'right' (got {side!r})")
     m, n = v.shape[1], a.shape[1]
@@ -184,6 +186,16 @@ def searchsorted(a, v, side="left", sorter=None):
     if sorter is not None:
         a = getitem(a if isinstance(a, Box) else np.asarray(a), sorter)
     return _searchsorted(a, v, side=side)
+
+
+@composite(np.sort_complex)
+def sort_complex(a):
+    """``a`` sorted along its last axis (real part first, then imaginary), as complex:
+    complex64 for small integers, clongdouble for longdouble, else complex128."""
+    b = sort(a if isinstance(a, Box) else np.asarray(a))
+    if b.dtype.kind == "c":
+        return b
+    return astype(b, "F" if b.dtype.char in "bhBH" else "G" if b.dtype.char == "g" else "D")
 
 
 # -- median and quantiles: sorted values at positions, with interpolation weights --------

@@ -4,9 +4,9 @@ A handful of primitives carry the rules, each with an exact transpose: reshape,
 transpose, flip, concatenate and its transpose ``_split`` (a partition along one
 axis, one output per piece), and ``_gather`` along one axis by static indices with
 its transpose ``_scatter_add``; ``broadcast_to`` (broadcast.py) is the last one.
-Everything else (stack, tile, repeat, roll, rot90, pad, split, block, meshgrid, ...)
-is a composition of them, so its derivative is the rearrangement and its transpose,
-and on plain arrays it is NumPy's own call.
+Everything else (stack, tile, repeat, roll, rot90, pad, split, block, meshgrid, append,
+insert, delete, resize, trim_zeros, ...) is a composition of them, so its derivative is
+the rearrangement and its transpose, and on plain arrays it is NumPy's own call.
 
 Conventions: pad's "maximum" and "minimum" modes share the derivative evenly between
 ties (as max and min do); its "median" mode gives it to the middle element(s) of a
@@ -14,7 +14,9 @@ stable sort, half each for an even count (JAX's median is sort-based too). Under
 transform, pad(mode="empty") fills with zeros (NumPy leaves the values undefined),
 ravel's order "A" and "K" read the traced value's memory layout, and reshape refuses
 order "A" (its meaning depends on a layout that tangents need not share). A callable
-pad mode writes in place, so it is not traced.
+pad mode writes in place, so it is not traced. insert's and delete's positions are data
+(read, never differentiated); trim_zeros reads which values are exactly zero, so its
+output shape depends on values: under vmap every example must trim alike (else an error).
 """
 import itertools
 import math
@@ -22,7 +24,7 @@ import math
 import numpy as np
 
 from ..rules import defmultilinear, defrules, nondifferentiable
-from ..tracer import Box, composite, primitive, unbox
+from ..tracer import Box, composite, holds_box, primitive, unbox
 from . import batch
 from .broadcast import broadcast_to, fit_dtype
 from .elementwise import floor, remainder, where
@@ -33,24 +35,22 @@ except ImportError:  # NumPy 1.26
     from numpy.core.multiarray import normalize_axis_index
     from numpy.core.numeric import normalize_axis_tuple
 
-__all__ = ["array_split", "atleast_1d", "atleast_2d", "atleast_3d", "block", "broadcast_arrays",
-           "column_stack", "concatenate", "copy", "dsplit", "dstack", "expand_dims", "flip",
-           "fliplr", "flipud", "hsplit", "hstack", "meshgrid", "moveaxis", "pad", "permute_dims",
-           "ravel", "repeat", "reshape", "roll", "rollaxis", "rot90", "split", "squeeze", "stack",
-           "swapaxes", "tile", "transpose", "unstack", "vsplit", "vstack"]
+__all__ = ["append", "array_split", "atleast_1d", "atleast_2d", "atleast_3d", "block",
+           "broadcast_arrays", "broadcast_shapes", "column_stack", "concatenate", "copy", "delete",
+           "dsplit", "dstack", "expand_dims", "flip", "fliplr", "flipud", "hsplit", "hstack",
+           "insert", "meshgrid", "moveaxis", "pad", "permute_dims", "ravel", "repeat", "reshape",
+           "resize", "roll", "rollaxis", "rot90", "split", "squeeze", "stack", "swapaxes", "tile",
+           "transpose", "trim_zeros", "unstack", "vsplit", "vstack"]
 
 
 # -- helpers -------------------------------------------------------------------
-
-def _holds_box(x):
-    return isinstance(x, Box) or (isinstance(x, (list, tuple)) and any(map(_holds_box, x)))
 
 
 def _as_array(x):
     """``x`` as an array: traced values as they are, sequences holding them stacked."""
     if isinstance(x, Box):
         return x
-    if isinstance(x, (list, tuple)) and _holds_box(x):
+    if isinstance(x, (list, tuple)) and holds_box(x):
         return stack([_as_array(e) for e in x])
     return np.asanyarray(x)
 
@@ -69,6 +69,22 @@ def _with(shape, axis, n):
 def _bounds(sizes):
     """The inner boundaries of consecutive pieces of these sizes."""
     return tuple(itertools.accumulate(sizes))[:-1]
+
+
+def static_value(x, what):
+    """``x``, a traced value that carries no derivative (a count, a flag, a bound) and that
+    fixes a shape or a dtype, as a plain value. Under vmap every example must agree on it
+    (``x`` then has to be 0-d): else a ValueError that names ``what``."""
+    if not isinstance(x, Box):
+        return x
+    value = np.asarray(unbox(x))
+    if value.shape == tuple(x.shape):
+        return value[()] if value.ndim == 0 else value
+    if len(x.shape) == 0 and value.size and np.all(value == value.flat[0]):
+        return value.flat[0]
+    raise ValueError(f"vmap: {what} depends on values that differ between the examples of the "
+                     "batch, and it fixes a shape (or a dtype), so the examples cannot be "
+                     "stacked: call it outside vmap, or loop")
 
 
 def _refuse_out():
@@ -191,20 +207,27 @@ defmultilinear(flip, lambda g, out, m, axis: flip(g, axis), save="shapes", batch
 
 # d concatenate(xs) = concatenate(dxs): each argument's cotangent is its piece of g
 # (one _split), and the tangent one concatenation, zeros standing in for zero tangents.
+def _shape_of(a):
+    """``a.shape``, also for a constant given as a list (np.concatenate takes any
+    array_like; a list has no cotangent)."""
+    return a.shape if hasattr(a, "shape") else np.shape(a)
+
+
 def _concatenate_vjp(g, out, *arrays, axis, dtype, casting):
     if axis is None:  # the arrays were raveled first
-        pieces = _split(g, _bounds(a.size for a in arrays), 0)
-        pieces = [reshape(p, a.shape) for p, a in zip(pieces, arrays)]
+        pieces = _split(g, _bounds(math.prod(_shape_of(a)) for a in arrays), 0)
+        pieces = [reshape(p, _shape_of(a)) for p, a in zip(pieces, arrays)]
     elif len(arrays) == 1:
         pieces = [g]
     else:
         axis = normalize_axis_index(axis, g.ndim)
-        pieces = _split(g, _bounds(a.shape[axis] for a in arrays), axis)
-    return [fit_dtype(p, a.dtype) for p, a in zip(pieces, arrays)]
+        pieces = _split(g, _bounds(_shape_of(a)[axis] for a in arrays), axis)
+    return [fit_dtype(p, a.dtype) if hasattr(a, "dtype") else None
+            for p, a in zip(pieces, arrays)]
 
 
 def _concatenate_jvp(tangents, out, *arrays, axis, dtype, casting):
-    return fit_dtype(concatenate([np.zeros(a.shape, out.dtype) if t is None else t
+    return fit_dtype(concatenate([np.zeros(_shape_of(a), out.dtype) if t is None else t
                                   for t, a in zip(tangents, arrays)], axis=axis), out.dtype)
 
 
@@ -590,6 +613,142 @@ def unstack(x, /, *, axis=0):
     return tuple(reshape(p, rest) for p in _split(x, tuple(range(1, n)), axis)) if n else ()
 
 
+# -- inserting, deleting, resizing, trimming ------------------------------------
+
+broadcast_shapes = np.broadcast_shapes  # shapes in, a shape out: NumPy's own
+if hasattr(np, "concat"):  # NumPy 2's name for concatenate
+    concat = concatenate
+    __all__.append("concat")
+if hasattr(np, "row_stack"):  # deprecated in NumPy 2, still there
+    @composite(np.row_stack)
+    def row_stack(tup, *, dtype=None, casting="same_kind"):
+        """vstack, under its deprecated name (NumPy's warning included)."""
+        import warnings
+        warnings.warn("`row_stack` alias is deprecated. Use `np.vstack` directly.",
+                      DeprecationWarning, stacklevel=2)
+        return vstack(tup, dtype=dtype, casting=casting)
+    __all__.append("row_stack")
+
+
+@composite(np.append)
+def append(arr, values, axis=None):
+    """``values`` joined after ``arr`` along ``axis`` (both flattened when it is None)."""
+    arr = _as_array(arr)
+    if axis is None:
+        if np.ndim(arr) != 1:
+            arr = ravel(arr)
+        values, axis = ravel(values), 0
+    return concatenate((arr, values), axis=axis)
+
+
+def _positions(obj, what):
+    """insert's and delete's ``obj``: a slice, or positions read as data (never traced)."""
+    if isinstance(obj, slice):
+        return obj
+    if holds_box(obj):
+        obj = static_value(_as_array(obj), f"{what}'s positions")
+    return obj
+
+
+def _along(x, axis):
+    """``x`` (raveled when ``axis`` is None) and its axis, as insert and delete read them."""
+    x = _as_array(x)
+    if axis is None:
+        return (x if np.ndim(x) == 1 else ravel(x)), 0
+    return x, normalize_axis_index(axis, np.ndim(x))
+
+
+def _index_probe(n, axis):
+    """0..n-1 along ``axis`` of an array with every other axis of length 1: NumPy's insert
+    and delete applied to it give the layout (and the errors) of their result."""
+    return np.arange(n).reshape((1,) * axis + (n,))
+
+
+@composite(np.insert)
+def insert(arr, obj, values, axis=None):
+    """``values`` inserted before the positions ``obj`` along ``axis``."""
+    x, axis = _along(arr, axis)
+    ndim, n = np.ndim(x), np.shape(x)[axis]
+    obj = _positions(obj, "insert")
+    if isinstance(obj, slice):
+        indices = np.arange(*obj.indices(n))
+    else:
+        indices = np.asarray(obj)
+        if indices.dtype == bool:
+            indices = np.flatnonzero(indices)
+    v = _as_array(values) if holds_box(values) else np.array(values, dtype=x.dtype)
+    if v.dtype != x.dtype:
+        v = v.astype(x.dtype)
+    if indices.size == 1:  # one block at one place: values read as NumPy reads them there
+        v_shape = (1,) * (ndim - np.ndim(v)) + np.shape(v)
+        v = reshape(v, v_shape)
+        scalar = indices.ndim == 0 and not isinstance(obj, slice)
+        if scalar:
+            v = moveaxis(v, 0, axis)
+        count = v_shape[0] if scalar else v_shape[axis]
+    else:
+        scalar, count = False, len(indices)
+    block = _with(np.shape(x), axis, count)
+    v = v if np.shape(v) == block else broadcast_to(v, block)
+    new = n + np.arange(count)
+    new = new.reshape((count,) + (1,) * axis) if scalar else new.reshape((1,) * axis + (count,))
+    order = np.insert(_index_probe(n, axis), obj, new, axis=axis).ravel()
+    return _gather(concatenate((x, v), axis=axis), order, axis)
+
+
+@composite(np.delete)
+def delete(arr, obj, axis=None):
+    """``arr`` without the positions ``obj`` along ``axis``."""
+    x, axis = _along(arr, axis)
+    kept = np.delete(_index_probe(np.shape(x)[axis], axis), _positions(obj, "delete"), axis)
+    return _gather(x, kept.ravel(), axis)
+
+
+@composite(np.resize)
+def resize(a, new_shape):
+    """``a`` raveled, repeated and cut to ``new_shape`` (zeros when ``a`` is empty)."""
+    if isinstance(new_shape, (int, np.integer)):
+        new_shape = (new_shape,)
+    a = ravel(_as_array(a))
+    new_size = 1
+    for length in new_shape:
+        new_size *= length
+        if length < 0:
+            raise ValueError("all elements of `new_shape` must be non-negative")
+    size = np.shape(a)[0]
+    if size == 0 or new_size == 0:
+        return np.zeros(new_shape, a.dtype)
+    repeats = -(-new_size // size)
+    a = concatenate((a,) * repeats) if repeats > 1 else a
+    return reshape(_part(a, 0, new_size, 0), new_shape)
+
+
+@composite(np.trim_zeros)
+def trim_zeros(filt, trim="fb", axis=None):
+    """``filt`` without its leading ('f') and trailing ('b') zeros along ``axis`` (None: the
+    smallest box that holds every nonzero value)."""
+    x = _as_array(filt)
+    trim = trim.lower()
+    if trim not in {"fb", "bf", "f", "b"}:
+        raise ValueError(f"unexpected character(s) in `trim`: {trim!r}")
+    ndim = np.ndim(x)
+    axes = tuple(range(ndim)) if axis is None else normalize_axis_tuple(axis, ndim, "axis")
+    if not axes:
+        return x
+    nonzero = x != 0
+    empty = not static_value(nonzero.any(), "trim_zeros")
+    for ax in axes:
+        n = np.shape(x)[ax]
+        if empty:
+            start = stop = 0
+        else:
+            lane = nonzero.any(axis=tuple(i for i in range(ndim) if i != ax))
+            start = static_value(lane.argmax(), "trim_zeros") if "f" in trim else 0
+            stop = n - static_value(flip(lane, 0).argmax(), "trim_zeros") if "b" in trim else n
+        x = _part(x, int(start), int(stop), ax)
+    return x
+
+
 # -- repeating and reordering --------------------------------------------------
 
 @composite(np.tile)
@@ -753,7 +912,7 @@ def _pad_widths(pad_width, ndim):
 def _value_pairs(values, ndim):
     """(pairs, stand-ins): ``values`` read as NumPy reads them, traced entries staying
     traced; the stand-ins are zeros of the types NumPy would see in their place."""
-    if not _holds_box(values):
+    if not holds_box(values):
         pairs = _as_pairs(values, ndim)
         return pairs, pairs
     v = _as_array(values)
@@ -800,16 +959,24 @@ def _pad_edge(x, axis, widths):
     return _join(x, axis, before, after)
 
 
-def _linspace(start, start_stand_in, stop, num, axis, dtype):
-    """np.linspace(start, stop, num, endpoint=False, dtype=dtype, axis=axis), step for step."""
+def linspace_steps(start, start_stand_in, stop, num, axis, dtype, endpoint=False):
+    """np.linspace(start, stop, num, endpoint, dtype=dtype, axis=axis), step for step, for
+    a traced ``start`` (NumPy's type of it: ``start_stand_in``) or ``stop`` (an array);
+    num >= 2 with the end point. dtype None: the type NumPy computes in."""
     dt = np.linspace(start_stand_in, np.empty(np.shape(stop), stop.dtype), 0,
                      endpoint=False).dtype
     start = start.astype(dt) if isinstance(start, Box) else np.asarray(start).astype(dt)
     delta = stop.astype(dt) - start
     y = np.arange(0, num, dtype=dt).reshape((-1,) + (1,) * np.ndim(delta))
-    step = delta / num
-    y = (y / num) * delta if np.any(unbox(step) == 0) else y * step  # NumPy's subnormal guard
-    y = moveaxis(y + start, 0, axis)
+    div = num - 1 if endpoint else num
+    step = delta / div
+    y = (y / div) * delta if np.any(unbox(step) == 0) else y * step  # NumPy's subnormal guard
+    y = y + start
+    if endpoint:  # the end point is stop itself
+        y = concatenate([_part(y, 0, num - 1, 0), reshape(stop.astype(dt), (1,) + y.shape[1:])])
+    y = moveaxis(y, 0, axis)
+    if dtype is None:
+        return y
     if np.issubdtype(dtype, np.integer):
         y = floor(y)
     return y.astype(dtype)
@@ -818,7 +985,8 @@ def _linspace(start, start_stand_in, stop, num, axis, dtype):
 def _pad_ramp(x, axis, widths, ends, stand_ins, dtype):
     shape = np.shape(x)
     rest = shape[:axis] + shape[axis + 1:]
-    ramps = [None if w == 0 else _linspace(end, stand_in, reshape(edge, rest), w, axis, dtype)
+    ramps = [None if w == 0 else linspace_steps(end, stand_in, reshape(edge, rest), w, axis,
+                                                 dtype)
              for edge, w, end, stand_in in zip(_edges(x, axis), widths, ends, stand_ins)]
     return _join(x, axis, ramps[0], None if ramps[1] is None else flip(ramps[1], axis))
 

@@ -98,4 +98,22 @@ SPECS = [
          (real,), order=0),
     Spec("shape-ndim-size", lambda a: fnp.ones_like(a) * (fnp.size(a) + 2 * fnp.ndim(a))
          + sum(fnp.shape(a)), (real,), order=0),
+    # more of asarray's kin
+    Spec("asfortranarray", lambda a, b: fnp.asfortranarray([a, b]), (real, real), SAME),
+    Spec("asfortranarray-traced", lambda a: fnp.asfortranarray(a, dtype=np.complex128), (real,)),
+    Spec("asarray_chkfinite", lambda a, b: fnp.asarray_chkfinite((a, b)), (real, real), SAME),
+    Spec("require", lambda a: fnp.require(a, np.float64, ["C", "A"]), (real,)),
+
+    # what reads only dtypes (and, for a 0-d value, min_scalar_type's value): no derivative
+    Spec("can_cast", lambda a: fnp.ones_like(a) * (fnp.can_cast(a, np.float32) + 2 * fnp.can_cast(
+        a, np.complex128)), (real,), order=0),
+    Spec("common_type", lambda a, z: fnp.zeros_like(a, dtype=fnp.common_type(a, z)),
+         (real, cplx), SAME, order=0),
+    Spec("min_scalar_type", lambda a: fnp.zeros_like(a, dtype=fnp.min_scalar_type(a)), (real,),
+         order=0),
+    Spec("real_if_close", lambda a: fnp.real_if_close(fnp.astype(a, np.complex128)), (real,)),
+    Spec("real_if_close-complex", fnp.real_if_close, (cplx,)),
+    Spec("real_if_close-real", lambda a: fnp.real_if_close(a, tol=1e-3), (real,)),
+    Spec("result_type", lambda a, z: fnp.zeros_like(a, dtype=np.result_type(a, z, 1.0)),
+         (real, cplx), SAME, order=0),
 ]

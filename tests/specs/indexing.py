@@ -193,3 +193,42 @@ SPECS += [
     Spec("at-multiply-vjp", lambda x, v, g: fgrad.vjp(updater(MUL, [0, 2, 0]), x, v)[1](g),
          (real, real, real), (((3,), (3,), (3,)),)),
 ]
+
+# index arrays from shapes and from index arrays: no derivative, but batched. Index values
+# come in as floats (a spec's arguments are differentiable) and are cast in the row.
+
+
+def small_ints(rng, shape):
+    return rng.integers(0, 4, shape) + 0.5  # whole numbers 0..3 once cast
+
+
+def _on_ints(f):
+    """``f`` on the inputs cast to integers, under a vmap of one example: only vmap traces
+    integers, so that binds ``f`` and checks its batching rule (as elementwise's rows do)."""
+    def run(*xs):
+        return fgrad.vmap(f)(*[x.astype(int)[None] for x in xs])
+    return run
+
+
+SPECS += [
+    Spec("ravel_multi_index", lambda i, j: fnp.ravel_multi_index((i.astype(int), j.astype(int)),
+                                                                 (4, 5)),
+         (small_ints, small_ints), (((), ()), ((3,), (3,)), ((2, 3), (3,))), order=0),
+    Spec("ravel_multi_index-modes", lambda i, j: fnp.ravel_multi_index(
+        (i.astype(int) - 2, j.astype(int) + 3), (4, 5), mode=("wrap", "clip"), order="F"),
+         (small_ints, small_ints), (((3,), (3,)),), order=0),
+    Spec("unravel_index", lambda i: fnp.unravel_index(i.astype(int), (2, 3)), (small_ints,),
+         (((),), ((4,),), ((2, 3),)), order=0),
+    Spec("ravel_multi_index-traced", _on_ints(lambda i, j: fnp.ravel_multi_index((i, j), (4, 5))),
+         (small_ints, small_ints), (((3,), (3,)),), order=0),
+    Spec("unravel_index-traced", _on_ints(lambda i: fnp.unravel_index(i, (2, 3))), (small_ints,),
+         (((4,),),), order=0),
+    Spec("unravel_index-F", lambda i: fnp.unravel_index(i.astype(int) * 3, (3, 4), order="F"),
+         (small_ints,), (((4,),),), order=0),
+    Spec("diag_indices_from", lambda x: x[fnp.diag_indices_from(x)], (real,),
+         (((3, 3),), ((2, 2, 2),))),
+    Spec("tril_indices_from", lambda x: x[fnp.tril_indices_from(x, -1)], (real,), (((3, 4),),)),
+    Spec("triu_indices_from", lambda x: x[fnp.triu_indices_from(x, 1)], (real,), (((4, 3),),)),
+    Spec("ix_", lambda x, y: fnp.ix_(x, y, [True, False]), (real, real), (((3,), (2,)),)),
+    Spec("ix_-index", lambda x: x[fnp.ix_([2, 0], [1, 1, 3])], (real,), (((3, 4),),)),
+]

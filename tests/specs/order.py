@@ -171,4 +171,9 @@ SPECS = _sorts() + _reductions() + [
          order=0, vmap=False),
     Spec("unique_axis", lambda x: fnp.unique(x, axis=0), (ints,), (((4, 2),),), order=0,
          vmap=False),
+    # sort_complex: sorted along the last axis, as complex
+    Spec("sort_complex-of-reals", fnp.sort_complex, (distinct,), (ONE, TWO, THREE)),
+    Spec("sort_complex-of-complex", fnp.sort_complex, (cplx_distinct,), (ONE, TWO)),
+    Spec("sort_complex-ints", lambda x: fnp.sort_complex(x.astype(np.int16)), (ints,),
+         (ONE, TWO), order=0),
 ]

@@ -1,6 +1,8 @@
 """Spec rows for fgrad/numpy/shape.py (and broadcast_to): rearrangements, joins, splits, pad."""
 import importlib
 
+import numpy as np
+
 import fgrad
 import fgrad.numpy as fnp
 from domains import cplx, distinct, real
@@ -196,4 +198,60 @@ SPECS = [
     *rows("pad-complex-ramp", lambda x: fnp.pad(x, (2, 1), "linear_ramp", end_values=1j),
           (S2,), (cplx,)),
     *rows("pad-complex-mean", lambda x: fnp.pad(x, 1, "mean"), (S2,), (cplx,)),
+]
+
+
+def _quiet(f, *args):
+    """``f(*args)`` with its DeprecationWarning (NumPy's, for row_stack) silenced."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return f(*args)
+
+
+def _padded(x, widths):
+    """``x`` in a frame of zeros: what trim_zeros takes off again."""
+    return fnp.pad(x, widths)
+
+
+SPECS += [
+    # appending, inserting, deleting, resizing
+    *rows("concat", lambda x, y: fnp.concat([x, y], axis=-1), (((2, 3), (2, 1)),), (real, real)),
+    *rows("append", lambda x, y: fnp.append(x, y), (((), ()), ((3,), (2, 2)), ((2, 3), (4,))),
+          (real, real)),
+    *rows("append-axis", lambda x, y: fnp.append(x, y, axis=1), (((2, 3), (2, 1)),
+                                                                ((2, 3, 4), (2, 2, 4))),
+          (real, real)),
+    *rows("append-complex", lambda x, y: fnp.append(x, y, axis=0), (((2, 3), (1, 3)),),
+          (real, cplx)),
+    *rows("insert", lambda x: fnp.insert(x, 1, 5.0), ANY),
+    *rows("insert-values", lambda x, v: fnp.insert(x, [0, 2, 2, -1], v, axis=-1),
+          (((3,), ()), ((2, 3), (4,)), ((2, 3, 4), (3, 1))), (real, real)),
+    *rows("insert-block", lambda x, v: fnp.insert(x, 1, v, axis=1), (((2, 3), (2,)),
+                                                                    ((2, 3, 4), (4,))),
+          (real, real)),
+    *rows("insert-sequence", lambda x, v: fnp.insert(x, [2], v, axis=0), (((2, 3), (2, 3)),),
+          (real, real)),
+    *rows("insert-slice", lambda x, v: fnp.insert(x, slice(0, 4, 2), v, axis=2),
+          (((2, 3, 4), (2,)),), (real, real)),
+    *rows("insert-mask", lambda x, v: fnp.insert(x, np.array([True, False, True]), v),
+          (((3,), (2,)),), (real, real)),
+    *rows("insert-complex", lambda x, v: fnp.insert(x, 2, v), (((3,), ()),), (cplx, cplx)),
+    *rows("delete", lambda x: fnp.delete(x, 1), ND),
+    *per_axis("delete", lambda x, a: fnp.delete(x, [0, -1], axis=a)),
+    *rows("delete-slice", lambda x: fnp.delete(x, slice(None, None, 2), axis=-1), ND),
+    *rows("delete-mask", lambda x: fnp.delete(x, [True, False], axis=0), (S2, S3)),
+    *rows("resize", lambda x: fnp.resize(x, (3, 5)), ANY),
+    *rows("resize-shorter", lambda x: fnp.resize(x, 3), ND),
+    *rows("resize-complex", lambda x: fnp.resize(x, (2, 2)), (S1,), (cplx,)),
+    *(rows("row_stack", lambda x, y: _quiet(fnp.row_stack, (x, y)),
+           (((3,), (3,)), ((2, 3), (1, 3))), (real, real)) if hasattr(fnp, "row_stack") else []),
+    # trimming the zeros pad put there
+    *rows("trim_zeros", lambda x: fnp.trim_zeros(_padded(x, (2, 1))), (S1,)),
+    *rows("trim_zeros-f", lambda x: fnp.trim_zeros(_padded(x, (2, 1)), "f"), (S1,)),
+    *rows("trim_zeros-b", lambda x: fnp.trim_zeros(_padded(x, (2, 1)), trim="b"), (S1,)),
+    *rows("trim_zeros-2d", lambda x: fnp.trim_zeros(_padded(x, ((1, 2), (0, 1)))), (S2,)),
+    *rows("trim_zeros-axis", lambda x: fnp.trim_zeros(_padded(x, 1), axis=-1), (S2, S3)),
+    *rows("trim_zeros-axes", lambda x: fnp.trim_zeros(_padded(x, 1), "fb", (0, 2)), (S3,)),
+    *rows("trim_zeros-complex", lambda x: fnp.trim_zeros(_padded(x, 1)), (S1,), (cplx,)),
 ]
