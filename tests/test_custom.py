@@ -38,10 +38,10 @@ def log1pexp(x):
 log1pexp.defvjp(lambda x: (log1pexp(x), x), lambda x, g: (g * sigmoid(x),))
 
 
-def test_custom_vjp_gradient_is_finite_where_the_naive_one_is_not():
+def test_custom_vjp_gradient_is_right_where_the_naive_one_is_not():
     with np.errstate(over="ignore", invalid="ignore"):
         naive = fgrad.grad(lambda x: fnp.log(1 + fnp.exp(x)))(1000.0)
-    assert not np.isfinite(naive)
+    assert naive != 1.0  # exp overflows: 1 / (1 + inf) is 0
     assert fgrad.grad(log1pexp)(1000.0) == 1.0
     assert log1pexp(1000.0) == 1000.0
 

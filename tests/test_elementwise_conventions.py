@@ -10,9 +10,12 @@ import pytest
 
 import fgrad
 import fgrad.numpy as fnp
+import specs.elementwise
 from fgrad.numpy import elementwise as ew
 from fgrad.rules import RULES
 from fgrad.testing import check_grads
+from fgrad.tree import tree_leaves, tree_map
+from test_namespace import _args
 
 
 def both_modes(f, x, t=1.0):
@@ -47,12 +50,12 @@ atan atan2 acosh asinh atanh pow floor ceil round around rint trunc fix isnan is
 signbit isclose iscomplex isreal equal not_equal less less_equal greater greater_equal
 logical_and logical_or logical_xor logical_not bitwise_and bitwise_or bitwise_xor invert
 bitwise_not bitwise_invert left_shift right_shift bitwise_left_shift bitwise_right_shift
-divmod frexp modf astype""".split()
+divmod frexp modf astype ldexp isneginf isposinf spacing nextafter""".split()
 
 NO_DERIVATIVE = """floor ceil round around rint trunc fix sign floor_divide isnan isinf isfinite
 signbit isclose iscomplex isreal equal not_equal less less_equal greater greater_equal
 logical_and logical_or logical_xor logical_not bitwise_and bitwise_or bitwise_xor invert
-left_shift right_shift""".split()
+left_shift right_shift isneginf isposinf spacing nextafter""".split()
 
 
 def test_every_function_of_the_family_is_exported():
@@ -461,3 +464,213 @@ def test_unknown_keywords_are_refused_by_name():
         fgrad.grad(lambda v: fnp.sum(fnp.round(v, decimal=2)))(np.ones(2))
     with pytest.raises(TypeError, match="radians"):
         fgrad.grad(lambda v: fnp.sum(fnp.angle(v, radians=True)))(np.ones(2) + 0j)
+
+
+# -- accuracy in the tails ---------------------------------------------------------------------
+
+def test_tanh_derivative_keeps_its_tails():
+    """tanh' = sech^2 from x: 1 - tanh^2 was exactly 0 past |x| = 19 (float32: past 9)."""
+    x = np.array([-30.0, -19.5, 0.5, 10.0, 20.0, 400.0, 800.0])
+    with np.errstate(over="ignore"):
+        expected = 1 / np.cosh(x) ** 2  # 0 past 355, where it underflows
+        for d in elementwise_both(fnp.tanh, x):
+            np.testing.assert_allclose(d, expected, rtol=1e-14, atol=0)
+    assert 0 < fgrad.grad(fnp.tanh)(20.0) < 2e-17
+    x32 = np.array([10.0, -12.0], np.float32)
+    g32 = fgrad.elementwise_grad(fnp.tanh)(x32)
+    assert g32.dtype == np.float32
+    np.testing.assert_allclose(g32, 1 / np.cosh(x32.astype(float)) ** 2, rtol=1e-5)
+    # second derivative -2 tanh sech^2, also in the tails
+    np.testing.assert_allclose(fgrad.grad(fgrad.grad(fnp.tanh))(20.0),
+                               -2 * np.tanh(20.0) / np.cosh(20.0) ** 2, rtol=1e-13)
+
+
+def test_expm1_and_arcsinh_derivatives_keep_their_tails():
+    assert fgrad.grad(fnp.expm1)(-40.0) == np.exp(-40.0)
+    assert both_modes(fnp.expm1, -800.0) == (0.0, 0.0)
+    np.testing.assert_allclose(both_modes(fnp.arcsinh, 1e200), 1e-200, rtol=1e-15)
+    np.testing.assert_allclose(both_modes(fnp.arcsinh, -3e-200), 1.0, rtol=1e-15)
+
+
+# -- IEEE arithmetic in rules ------------------------------------------------------------------
+
+def test_division_by_a_python_zero_gives_ieee_infinities():
+    with np.errstate(divide="ignore"):
+        assert fgrad.grad(lambda x: x / 0.0)(1.0) == np.inf
+        assert fgrad.grad(lambda x: x / 0)(1.0) == np.inf
+        assert fgrad.jvp(lambda x: x / 0.0, (1.0,), (1.0,))[1] == np.inf
+        assert fgrad.grad(lambda y: 1.0 / y)(0.0) == -np.inf
+        assert fgrad.grad(lambda x: fnp.log2(x) + fnp.log10(x))(0.0) == np.inf
+        assert fgrad.grad(fnp.arctanh)(1.0) == np.inf
+        assert fgrad.grad(fnp.log1p)(-1.0) == np.inf
+
+
+# -- where: the condition is data --------------------------------------------------------------
+
+def test_where_with_a_traced_float_condition():
+    """The condition takes no derivative, whatever its dtype (it is tested against 0)."""
+    x = np.array([0.0, 2.0, -1.5])
+    f = lambda v: fnp.where(v, v, 3.0 * v)  # noqa: E731
+    assert_both(f, x, [3.0, 1.0, 1.0])
+    np.testing.assert_array_equal(fgrad.jacfwd(f)(x), np.diag([3.0, 1.0, 1.0]))
+    np.testing.assert_array_equal(fgrad.jacrev(f)(x), np.diag([3.0, 1.0, 1.0]))
+    np.testing.assert_array_equal(fgrad.hessian(lambda v: fnp.sum(f(v) ** 2))(x),
+                                  np.diag([18.0, 2.0, 2.0]))
+    np.testing.assert_array_equal(fgrad.vmap(f)(x), np.where(x, x, 3.0 * x))
+    g = fgrad.grad(lambda c, v: fnp.sum(fnp.where(c, v, 0.0)), argnums=(0, 1))(x, x + 1)
+    np.testing.assert_array_equal(g[0], np.zeros(3))
+    np.testing.assert_array_equal(g[1], [0.0, 1.0, 1.0])
+
+
+# -- ufunc keywords under a transform -------------------------------------------------------
+
+def test_ufunc_dtype_is_a_cast_of_the_inputs():
+    x = np.array([0.5, 1.5])
+    g, t = elementwise_both(lambda v: fnp.sin(v, dtype=np.float32), x)
+    assert g.dtype == np.float64 and t.dtype == np.float32
+    np.testing.assert_allclose(g, np.cos(x.astype(np.float32)), rtol=1e-7)
+    g = fgrad.grad(lambda a, b: fnp.sum(fnp.multiply(a, b, dtype=np.complex128).imag),
+                   argnums=(0, 1))(x, x)
+    np.testing.assert_array_equal(g, np.zeros((2, 2)))
+    assert fgrad.hessian(lambda v: fnp.sum(fnp.square(v, dtype=np.float32)))(x).dtype \
+        == np.float64
+
+
+def test_ufunc_dtype_to_integers_has_no_derivative():
+    x = np.array([0.5, 1.5, 2.7])
+    f = lambda v: fnp.add(v, v, dtype=np.int64, casting="unsafe") * 1.0 + v  # noqa: E731
+    assert_both(f, x, np.ones(3))
+    np.testing.assert_array_equal(f(x), np.add(x, x, dtype=np.int64, casting="unsafe") + x)
+
+
+@pytest.mark.filterwarnings("ignore:'where' used without 'out'")
+def test_ufunc_keywords_without_meaning_under_a_transform_are_refused():
+    x = np.array([0.5, 1.5])
+    for f, word in [(lambda v: fnp.sin(v, where=v > 1), "where="),
+                    (lambda v: fnp.add(v, v, signature="dd->d"), "signature="),
+                    (lambda v: fnp.modf(v, dtype=np.float32)[0], "dtype=")]:
+        with pytest.raises(TypeError, match=f"takes no {word} keyword under a transform"):
+            fgrad.jvp(f, (x,), (x,))
+        with pytest.raises(TypeError, match=f"takes no {word} keyword under a transform"):
+            fgrad.grad(lambda v: fnp.sum(f(v)))(x)
+    np.testing.assert_array_equal(fnp.sin(x, casting="same_kind", order="C"), np.sin(x))
+    assert_both(lambda v: fnp.sin(v, casting="same_kind", order="C", subok=True), x, np.cos(x))
+
+
+# -- ldexp, and the functions of the float spacing ---------------------------------------------
+
+def test_ldexp_scales_the_derivative_exactly():
+    x1 = np.array([[0.5, -1.5, 3.0]])
+    x2 = np.array([[-3], [0], [5]])
+    g = fgrad.grad(lambda v: fnp.sum(fnp.ldexp(v, x2)))(x1)
+    np.testing.assert_array_equal(g, [[2.0 ** -3 + 1 + 2.0 ** 5] * 3])
+    _, t = fgrad.jvp(lambda v: fnp.ldexp(v, x2), (x1,), (np.ones((1, 3)),))
+    np.testing.assert_array_equal(t, np.broadcast_to(2.0 ** x2, (3, 3)))
+    x32 = np.float32(1.5)
+    assert fgrad.grad(lambda v: fnp.ldexp(v, 3))(x32) == 8 and \
+        fgrad.grad(lambda v: fnp.ldexp(v, 3))(x32).dtype == np.float32
+    with np.errstate(over="ignore", invalid="ignore"):  # 2^2000 * 0.0 in the primal
+        assert fgrad.grad(lambda v: fnp.ldexp(v, 2000) * 0.0)(1.0) == 0.0
+
+
+def test_spacing_nextafter_isneginf_isposinf_have_no_derivative():
+    x = np.array([-np.inf, -1.0, 0.0, 2.0, np.inf])
+    for f in (fnp.spacing, lambda v: fnp.nextafter(v, 0.0), fnp.isneginf, fnp.isposinf):
+        assert_both(lambda v: f(v) * 1.0 + v, x[1:-1], np.ones(3))
+    np.testing.assert_array_equal(fnp.isneginf(x), np.isneginf(x))
+    np.testing.assert_array_equal(fgrad.vmap(fnp.isposinf)(x), np.isposinf(x))
+
+
+# -- dtypes: every cotangent has its primal's dtype ---------------------------------------------
+
+BINARY = [fnp.add, fnp.subtract, fnp.multiply, fnp.divide, fnp.power, fnp.float_power,
+          fnp.maximum, fnp.minimum, fnp.fmax, fnp.fmin, fnp.logaddexp, fnp.arctan2, fnp.hypot,
+          fnp.remainder, fnp.fmod, fnp.copysign, ew.strong_multiply,
+          lambda a, b: fnp.where(a > 1, a, b)]
+PAIRS = [(np.float32, np.float64), (np.float64, np.float32), (np.float16, np.float32),
+         (np.float64, np.complex128), (np.complex64, np.float64), (np.float32, np.complex64)]
+
+
+@pytest.mark.parametrize("f", BINARY)
+@pytest.mark.parametrize("dtypes", PAIRS, ids=lambda d: f"{np.dtype(d[0])}-{np.dtype(d[1])}")
+def test_mixed_dtypes_give_each_argument_its_own_dtype(f, dtypes):
+    a = np.array([1.5, 2.5, 0.7]).astype(dtypes[0])
+    b = np.array([0.5, 1.2, 3.0]).astype(dtypes[1])
+    try:
+        out = f(a, b)
+    except TypeError:  # NumPy has no such loop (real-only functions of complex)
+        return
+    with np.errstate(all="ignore"):
+        ga, gb = fgrad.vjp(f, a, b)[1](np.ones(out.shape, out.dtype))
+        # the VJP of a JVP along complex tangents of (possibly) real primals
+        t, vjp_fn = fgrad.vjp(lambda x, y: fgrad.jvp(f, (x, y), (x * 1j, y * 1j))[1], a, b)
+        ta, tb = vjp_fn(np.ones(t.shape, t.dtype))
+    assert (ga.dtype, gb.dtype, ta.dtype, tb.dtype) == (a.dtype, b.dtype) * 2
+
+
+# -- inputs of every kind -------------------------------------------------------------------------
+
+def _pull(fun, xs):
+    out, vjp_fn = fgrad.vjp(fun, *xs)
+    return out, vjp_fn(tree_map(lambda o: np.ones(np.shape(o), np.asarray(o).dtype), out))
+
+
+def _strided(a):
+    """``a`` as a non-contiguous view (every other element of a larger array)."""
+    big = np.zeros(a.shape + (2,), a.dtype)
+    big[..., 0] = a
+    return big[..., 0]
+
+
+def _read_only(a):
+    a = a.copy()
+    a.flags.writeable = False
+    return a
+
+
+def input_kinds_agree(spec, shapes):
+    """A spec row's VJP on read-only and non-contiguous arrays, NumPy scalars and Python
+    floats equals its VJP on fresh arrays; on float16 it is float16, and close."""
+    args = _args(spec, shapes)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _, expected = _pull(spec.fun, args)
+        kinds = {"read-only": [_read_only(a) for a in args], "strided": map(_strided, args)}
+        if all(a.ndim == 0 for a in args):
+            kinds["NumPy scalars"] = [a[()] for a in args]
+            if all(a.dtype == np.float64 for a in args):
+                kinds["Python floats"] = [float(a) for a in args]
+        for kind, xs in kinds.items():
+            xs = list(xs)
+            for ct, x, e in zip(_pull(spec.fun, xs)[1], xs, expected, strict=True):
+                assert np.asarray(ct).dtype == np.asarray(x).dtype, kind
+                np.testing.assert_allclose(ct, e, rtol=1e-12, atol=1e-14, err_msg=kind)
+        if spec.float32 and all(a.dtype == np.float64 for a in args):
+            xs = [a.astype(np.float16) for a in args]
+            out, cts = _pull(spec.fun, xs)
+            if all(np.all(np.isfinite(np.asarray(o, float))) for o in tree_leaves(out)):
+                for ct, e in zip(cts, expected, strict=True):
+                    assert ct.dtype == np.float16
+                    np.testing.assert_allclose(ct.astype(float), e, rtol=3e-2,
+                                               atol=3e-2 * (1 + np.max(np.abs(e), initial=0)))
+
+
+def rows_of(module):
+    return [pytest.param(spec, shapes, id=f"{spec.name}-{shapes}")
+            for spec in module.SPECS if spec.order > 0 for shapes in spec.shapes]
+
+
+@pytest.mark.parametrize("spec, shapes", rows_of(specs.elementwise))
+def test_inputs_of_every_kind(spec, shapes):
+    input_kinds_agree(spec, shapes)
+
+
+@pytest.mark.parametrize("f", [fnp.sin, fnp.sqrt, fnp.tanh, fnp.abs, fnp.exp, fnp.sinc, fnp.i0,
+                               lambda x: x * x, lambda x: fnp.maximum(x, 0.5),
+                               lambda x: fnp.where(x > 1, x, 0.0), lambda x: x ** 2.5])
+@pytest.mark.parametrize("shape", [(0,), (2, 0), (0, 3)])
+def test_empty_arrays(f, shape):
+    x = np.ones(shape)
+    g, t = elementwise_both(f, x)
+    assert g.shape == t.shape == shape and g.dtype == t.dtype == np.float64
+    assert fgrad.vmap(f)(x).shape == shape

@@ -9,9 +9,11 @@ import pytest
 import fgrad
 import fgrad.numpy as fnp
 import fgrad.tracer
+import specs.products
 from fgrad.batching import BatchTrace
 from fgrad.numpy import products
 from fgrad.testing import check_grads
+from test_elementwise_conventions import input_kinds_agree, rows_of
 
 RNG = np.random.default_rng(0)
 
@@ -363,3 +365,170 @@ def test_vmap_of_grad_equals_a_loop(fun, shape):
                                [fgrad.grad(loss)(x) for x in xs], rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(fgrad.jacfwd(fgrad.grad(loss))(xs[0]),
                                fgrad.jacrev(fgrad.grad(loss))(xs[0]), rtol=1e-10, atol=1e-10)
+
+
+# -- dtypes: every cotangent has its primal's dtype, through the fast paths too ----------------
+
+PRODUCTS = [("matmul", fnp.matmul), ("dot", fnp.dot), ("inner", fnp.inner),
+            ("outer", fnp.outer), ("kron", fnp.kron), ("vdot", fnp.vdot),
+            ("einsum", lambda a, b: fnp.einsum("...i,...i", a, b)),
+            ("tensordot", lambda a, b: fnp.tensordot(a, b, 1)), ("vecdot", fnp.vecdot),
+            ("matvec", lambda a, b: fnp.matvec(fnp.reshape(a, (1, 3)), b)),
+            ("vecmat", lambda a, b: fnp.vecmat(a, fnp.reshape(b, (3, 1))))]
+SHAPES = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)), ((2, 3), (3, 2)), ((4, 2, 3), (3,)),
+          ((3,), (4, 3, 2))]
+DTYPES = [(np.float32, np.float64), (np.float64, np.float32), (np.float16, np.float32),
+          (np.float64, np.complex128), (np.complex64, np.float64), (np.float32, np.complex64)]
+
+
+@pytest.mark.parametrize("shapes", SHAPES, ids=str)
+@pytest.mark.parametrize("dtypes", DTYPES, ids=lambda d: f"{np.dtype(d[0])}-{np.dtype(d[1])}")
+def test_matmul_cotangents_have_their_primals_dtypes(shapes, dtypes):
+    a, b = _normal(*shapes[0]).astype(dtypes[0]), _normal(*shapes[1]).astype(dtypes[1])
+    out, vjp_fn = fgrad.vjp(fnp.matmul, a, b)
+    ga, gb = vjp_fn(np.ones(out.shape, out.dtype))
+    assert (ga.dtype, gb.dtype) == (a.dtype, b.dtype)
+
+
+@pytest.mark.parametrize("fun", [f for _, f in PRODUCTS], ids=[n for n, _ in PRODUCTS])
+@pytest.mark.parametrize("dtypes", DTYPES, ids=lambda d: f"{np.dtype(d[0])}-{np.dtype(d[1])}")
+def test_the_vjp_of_a_jvp_along_complex_tangents_keeps_real_primals_real(fun, dtypes):
+    """The issue's jvp(jvp(dot)): real primals, complex tangents (autograd's test_dot)."""
+    a, b = _normal(3).astype(dtypes[0]), _normal(3).astype(dtypes[1])
+
+    def twice(x, y):
+        inner = lambda x, y: fgrad.jvp(fun, (x, y), (x * 1j, y * 2j))[1]  # noqa: E731
+        return fgrad.jvp(inner, (x, y), (x * 3j, y * 1j))[1]
+
+    out, vjp_fn = fgrad.vjp(twice, a, b)
+    ga, gb = vjp_fn(np.ones(np.shape(out), np.asarray(out).dtype))
+    assert (ga.dtype, gb.dtype) == (a.dtype, b.dtype)
+
+
+def test_mixed_precision_matmul_gradient_values():
+    a, b = _normal(2, 3).astype(np.float32), _normal(3, 4)
+    ga, gb = fgrad.grad(lambda a, b: fnp.sum(a @ b), argnums=(0, 1))(a, b)
+    np.testing.assert_allclose(ga, np.ones((2, 4)) @ b.T, rtol=1e-6)
+    np.testing.assert_allclose(gb, a.T.astype(float) @ np.ones((2, 4)), rtol=1e-12)
+    c = _complex(2, 4)
+    gr = fgrad.grad(lambda b: fnp.sum(fnp.real(fnp.matmul(_complex(2, 3), b) * c)))(b)
+    assert gr.dtype == np.float64
+
+
+# -- ufunc keywords of matmul, and an integer einsum ------------------------------------------
+
+def test_matmul_dtype_is_a_cast_of_the_operands():
+    a, b = _normal(2, 3), _normal(3, 4)
+    f = lambda a, b: fnp.matmul(a, b, dtype=np.float32)  # noqa: E731
+    out, t = fgrad.jvp(f, (a, b), (a, b))
+    np.testing.assert_array_equal(out, np.matmul(a, b, dtype=np.float32))
+    assert t.dtype == np.float32
+    ga, gb = fgrad.grad(lambda a, b: fnp.sum(f(a, b)), argnums=(0, 1))(a, b)
+    assert ga.dtype == gb.dtype == np.float64
+    np.testing.assert_allclose(ga, np.ones((2, 4)) @ b.T, rtol=1e-6)
+    np.testing.assert_array_equal(fgrad.vmap(f)(a[None], b[None])[0], out)
+    with pytest.raises(TypeError, match="takes no axes= keyword under a transform"):
+        fgrad.grad(lambda a: fnp.sum(fnp.matmul(a, b, axes=[(0, 1), (0, 1), (0, 1)])))(a)
+
+
+def test_an_integer_einsum_has_no_derivative():
+    a, b = _normal(2, 3) * 3, _normal(3, 4) * 3
+    f = lambda a: fnp.einsum("ij,jk->", a, b, dtype=np.int64, casting="unsafe")  # noqa: E731
+    assert fgrad.jvp(f, (a,), (a,)) == (f(a), 0)
+    np.testing.assert_array_equal(fgrad.grad(lambda a: f(a) * 1.0 + fnp.sum(a))(a),
+                                  np.ones((2, 3)))
+    np.testing.assert_array_equal(fgrad.vmap(f)(a[None]), [f(a)])
+
+
+# -- NumPy 2's vecdot, matvec, vecmat, matrix_transpose (compositions on every NumPy) ---------
+
+VECTOR_PRODUCTS = [
+    ("vecdot", [((3,), (3,)), ((2, 3), (3,)), ((2, 1, 3), (4, 3)), ((0, 3), (3,))]),
+    ("matvec", [((2, 3), (3,)), ((4, 2, 3), (3,)), ((2, 3), (4, 3)), ((2, 0), (0,))]),
+    ("vecmat", [((3,), (3, 2)), ((4, 3), (3, 2)), ((3,), (4, 3, 2)), ((0,), (0, 2))]),
+]
+
+
+@pytest.mark.parametrize("name, shapes", VECTOR_PRODUCTS, ids=[v[0] for v in VECTOR_PRODUCTS])
+@pytest.mark.parametrize("make", [_normal, _complex], ids=["real", "complex"])
+def test_vector_products_are_numpys(name, shapes, make):
+    f = getattr(fnp, name)
+    composition = f.__wrapped__  # what stands in where NumPy lacks the name
+    for sa, sb in shapes:
+        a, b = make(*sa), make(*sb)
+        traced = fgrad.jvp(f, (a, b), (a, b))[0]
+        np.testing.assert_allclose(composition(a, b), traced, rtol=1e-14, atol=1e-14)
+        if hasattr(np, name):
+            expected = getattr(np, name)(a, b)
+            np.testing.assert_allclose(traced, expected, rtol=1e-14, atol=1e-14)
+            assert traced.dtype == expected.dtype and traced.shape == expected.shape
+            np.testing.assert_array_equal(f(a, b), expected)
+
+
+def test_vecdot_and_vecmat_conjugate_their_vector():
+    z, w = _complex(3), _complex(3)
+    np.testing.assert_allclose(fnp.vecdot.__wrapped__(z, w), np.sum(np.conj(z) * w))
+    np.testing.assert_allclose(fnp.vecmat.__wrapped__(z, np.diag(w)), np.conj(z) * w)
+    np.testing.assert_allclose(fnp.matvec.__wrapped__(np.diag(w), z), w * z)
+    # d/dz of vecdot(z, w) is anti-holomorphic: the cotangent of z is conj(g w)
+    g = fgrad.grad(lambda z: fnp.real(fnp.vecdot(z, w)))(z)
+    np.testing.assert_allclose(g, np.conj(w))
+
+
+def test_vecdot_axis_and_errors():
+    a, b = _normal(3, 2), _normal(3, 1)
+    expected = np.sum(a * b, axis=0)
+    np.testing.assert_allclose(fnp.vecdot.__wrapped__(a, b, axis=0), expected)
+    np.testing.assert_allclose(fgrad.jvp(lambda a: fnp.vecdot(a, b, axis=0), (a,), (a,))[0],
+                               expected)
+    with pytest.raises(ValueError):
+        fgrad.jvp(lambda a: fnp.vecdot(a, _normal(4)), (a,), (a,))
+    with pytest.raises(TypeError, match="does not take out="):
+        fgrad.jvp(lambda a: fnp.vecdot(a, b, out=np.empty(2)), (a,), (a,))
+
+
+def test_matrix_transpose():
+    x = _normal(4, 2, 3)
+    np.testing.assert_array_equal(fnp.matrix_transpose.__wrapped__(x), np.swapaxes(x, -1, -2))
+    if hasattr(np, "matrix_transpose"):
+        np.testing.assert_array_equal(fnp.matrix_transpose(x), np.matrix_transpose(x))
+    w = np.arange(6.0).reshape(2, 3)
+    g = fgrad.grad(lambda y: fnp.sum(fnp.matrix_transpose(y) * w))(_normal(3, 2))
+    np.testing.assert_array_equal(g, w.T)
+    for fn in (fnp.matrix_transpose, fnp.matrix_transpose.__wrapped__):
+        with pytest.raises(ValueError, match="at least 2-dimensional"):
+            fn(np.ones(3))
+    with pytest.raises(ValueError, match="at least 2-dimensional"):
+        fgrad.grad(lambda v: fnp.sum(fnp.matrix_transpose(v)))(np.ones(3))
+
+
+# -- inputs of every kind: read-only, strided, NumPy scalars, Python floats, float16 ------------
+
+@pytest.mark.parametrize("spec, shapes", rows_of(specs.products))
+def test_inputs_of_every_kind(spec, shapes):
+    input_kinds_agree(spec, shapes)
+
+
+@pytest.mark.parametrize("fun", [fnp.matmul, fnp.dot, fnp.inner, fnp.outer, fnp.kron,
+                                 lambda a, b: fnp.einsum("ij,kj->ik", a, b),
+                                 lambda a, b: fnp.tensordot(a, b, ([1], [1]))])
+@pytest.mark.parametrize("shapes", [((0, 3), (3, 0)), ((2, 0), (0, 3)), ((0, 0), (0, 0))],
+                         ids=str)
+def test_empty_operands(fun, shapes):
+    a, b = np.ones(shapes[0]), np.ones(shapes[1])
+    try:
+        expected = fun(a, b)
+    except ValueError:
+        return  # NumPy refuses these shapes for this product
+    out, vjp_fn = fgrad.vjp(fun, a, b)
+    np.testing.assert_array_equal(out, expected)
+    ga, gb = vjp_fn(np.ones(np.shape(out)))
+    assert ga.shape == a.shape and gb.shape == b.shape
+
+
+@pytest.mark.parametrize("sa, sb", [((2, 0), (3, 0, 4)), ((2, 2), (3, 2, 0)), ((0,), (2, 0, 3))])
+def test_dot_of_empty_stacks(sa, sb):
+    a, b = np.ones(sa), np.ones(sb)
+    out, vjp_fn = fgrad.vjp(fnp.dot, a, b)
+    np.testing.assert_array_equal(out, np.dot(a, b))
+    assert [g.shape for g in vjp_fn(np.ones(out.shape))] == [sa, sb]

@@ -9,8 +9,10 @@ import pytest
 
 import fgrad
 import fgrad.numpy as fnp
+import specs.reductions
 from domains import rng_for
 from fgrad.testing import check_grads, numerical_jacobian
+from test_elementwise_conventions import input_kinds_agree, rows_of
 
 
 def grad(f, x):
@@ -475,3 +477,176 @@ def test_jacobian_of_cumsum_is_triangular():
     np.testing.assert_array_equal(fgrad.jacrev(fnp.cumsum)(x), np.tril(np.ones((5, 5))))
     np.testing.assert_allclose(numerical_jacobian(fnp.cumsum, x), np.tril(np.ones((5, 5))),
                                atol=1e-8)
+
+
+# -- integer results: no derivative under any transform ---------------------------------------
+
+INTEGER_RESULTS = [
+    ("sum", lambda x, **k: fnp.sum(x, dtype=np.int64, **k)),
+    ("prod", lambda x, **k: fnp.prod(x, dtype=np.int64, **k)),
+    ("mean", lambda x, **k: fnp.mean(x, dtype=np.int64, **k)),
+    ("nansum", lambda x, **k: fnp.nansum(x, dtype=np.int64, **k)),
+    ("sum of booleans", lambda x, **k: fnp.sum(x > 1, **k)),
+    ("cumsum", lambda x, **k: fnp.cumsum(x, dtype=np.int64, **k)),
+    ("cumprod", lambda x, **k: fnp.cumprod(x, dtype=np.int64, **k)),
+    ("cumulative_sum", lambda x, **k: fnp.cumulative_sum(x, dtype=np.int64, axis=0)),
+    ("cumulative_prod", lambda x, **k: fnp.cumulative_prod(x, dtype=bool, axis=0)),
+]
+
+
+@pytest.mark.parametrize("f", [f for _, f in INTEGER_RESULTS], ids=[n for n, _ in INTEGER_RESULTS])
+@pytest.mark.parametrize("axis", [None, 0])
+def test_an_integer_result_has_no_derivative(f, axis):
+    """As in JAX: grad gives zeros and jvp 0, with or without an axis (the truncating cast
+    used to pass a derivative through, or fail to box an integer scalar)."""
+    x = np.array([[1.5, 2.5, 0.5], [3.5, 1.25, 2.0]])
+    kw = {} if axis is None else {"axis": axis}
+    loss = lambda v: fnp.sum(f(v, **kw)) * 1.0 + 0.0 * fnp.sum(v)  # noqa: E731
+    np.testing.assert_array_equal(fgrad.grad(loss)(x), np.zeros_like(x))
+    out, t = fgrad.jvp(lambda v: f(v, **kw), (x,), (np.ones_like(x),))
+    np.testing.assert_array_equal(out, f(x, **kw))
+    assert np.all(np.asarray(t) == 0)
+    np.testing.assert_array_equal(fgrad.hessian(loss)(x), np.zeros(x.shape * 2))
+    np.testing.assert_array_equal(fgrad.vmap(lambda v: f(v, **kw))(x[None]), f(x, **kw)[None])
+
+
+def test_integer_reductions_of_traced_integers_under_vmap():
+    x = np.arange(6).reshape(2, 3)
+    np.testing.assert_array_equal(fgrad.vmap(fnp.sum)(x), x.sum(1))
+    np.testing.assert_array_equal(fgrad.vmap(lambda v: fnp.cumprod(v))(x), np.cumprod(x, 1))
+
+
+# -- empty inputs --------------------------------------------------------------------------------
+
+def test_prod_of_nothing():
+    np.testing.assert_array_equal(fgrad.grad(fnp.prod)(np.ones(0)), np.ones(0))
+    assert fgrad.grad(fnp.prod)(np.ones(0)).shape == (0,)
+    assert fgrad.jvp(fnp.prod, (np.ones(0),), (np.ones(0),)) == (1.0, 0.0)
+    g = fgrad.grad(lambda x: fnp.sum(fnp.prod(x, axis=0)))(np.ones((0, 3)))
+    assert g.shape == (0, 3)
+    g = fgrad.grad(lambda x: fnp.sum(fnp.prod(x, axis=1) ** 2))(np.full((2, 0), 2.0))
+    assert g.shape == (2, 0)
+    check_grads(lambda x: fnp.prod(x, axis=1), (np.ones((3, 0)),), order=2)
+
+
+@pytest.mark.parametrize("f", [
+    fnp.sum, fnp.prod, lambda x: fnp.max(x, initial=0.5), lambda x: fnp.min(x, initial=0.5),
+    lambda x: fnp.cumsum(x, axis=0), lambda x: fnp.cumprod(x, axis=-1),
+    lambda x: fnp.sum(x, axis=0), lambda x: fnp.mean(x, axis=1), lambda x: fnp.nansum(x),
+    lambda x: fnp.prod(x, axis=0), lambda x: fnp.prod(x, axis=1, keepdims=True),
+    lambda x: fnp.cumulative_sum(x, axis=0, include_initial=True),
+    lambda x: fnp.cumulative_prod(x, axis=1), lambda x: fnp.diff(x, axis=0),
+    lambda x: fnp.ediff1d(x, to_begin=1.0)])
+@pytest.mark.parametrize("shape", [(0,), (0, 3), (2, 0)])
+def test_empty_inputs(f, shape):
+    x = np.ones(shape)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the mean of nothing
+        _check_empty(f, x, shape)
+
+
+def _check_empty(f, x, shape):
+    try:
+        expected = f(x)
+    except (ValueError, np.exceptions.AxisError):
+        return  # NumPy refuses this shape (diff of nothing)
+    loss = lambda v: fnp.sum(f(v) * 2.0)  # noqa: E731
+    g = fgrad.grad(loss)(x)
+    assert g.shape == shape and g.dtype == np.float64
+    out, t = fgrad.jvp(f, (x,), (np.ones(shape),))
+    np.testing.assert_array_equal(out, expected)
+    assert np.shape(t) == np.shape(expected)
+    np.testing.assert_array_equal(fgrad.vmap(f)(x[None]), np.asarray(expected)[None])
+
+
+# -- inputs of every kind: read-only, strided, NumPy scalars, Python floats, float16 ------------
+
+@pytest.mark.parametrize("spec, shapes", rows_of(specs.reductions))
+def test_inputs_of_every_kind(spec, shapes):
+    input_kinds_agree(spec, shapes)
+
+
+# -- cumulative_sum, cumulative_prod (NumPy 2.1's names, here on every NumPy) ---------------------
+
+def test_cumulative_sum_and_prod_are_numpys():
+    x = np.array([[1.5, -2.0, 3.0], [0.5, 2.0, -1.0]])
+    for name, scan in (("cumulative_sum", np.cumsum), ("cumulative_prod", np.cumprod)):
+        f = getattr(fnp, name)
+        plain = f.__wrapped__  # the composition: NumPy's own where NumPy lacks the name
+        for kw in ({"axis": 0}, {"axis": -1, "include_initial": True},
+                   {"axis": 1, "dtype": np.float32}):
+            expected = getattr(np, name)(x, **kw) if hasattr(np, name) else None
+            for fn in (f, plain):
+                got = fn(x, **kw)
+                if expected is not None:
+                    np.testing.assert_array_equal(got, expected)
+                    assert got.dtype == expected.dtype
+            traced = fgrad.jvp(lambda v: f(v, **kw), (x,), (x,))[0]
+            np.testing.assert_array_equal(traced, plain(x, **kw))
+        np.testing.assert_array_equal(plain(x[0]), scan(x[0]))
+        np.testing.assert_array_equal(plain(np.float64(2.0), include_initial=True),
+                                      [1.0 - (name == "cumulative_sum"), 2.0])
+        for fn in (f, plain):
+            with pytest.raises(ValueError, match="axis"):
+                fn(x)
+            with pytest.raises(ValueError, match="axis"):
+                fgrad.grad(lambda v: fnp.sum(fn(v)))(x)
+
+
+def test_include_initial_is_a_constant():
+    x = np.array([2.0, 3.0, 4.0])
+    np.testing.assert_array_equal(
+        fgrad.jacrev(lambda v: fnp.cumulative_prod(v, include_initial=True))(x),
+        [[0, 0, 0], [1, 0, 0], [3, 2, 0], [12, 8, 6]])
+    np.testing.assert_array_equal(
+        fgrad.jacfwd(lambda v: fnp.cumulative_sum(v, include_initial=True))(x),
+        [[0, 0, 0], [1, 0, 0], [1, 1, 0], [1, 1, 1]])
+
+
+# -- nanargmax, nanargmin ------------------------------------------------------------------------
+
+def test_nanargmax_and_nanargmin_are_numpys_and_constant():
+    x = np.array([[np.nan, 2.0, 5.0], [4.0, np.nan, -1.0]])
+    for f, np_f in ((fnp.nanargmax, np.nanargmax), (fnp.nanargmin, np.nanargmin)):
+        for kw in ({}, {"axis": 0}, {"axis": -1, "keepdims": True}, {"axis": None,
+                                                                      "keepdims": True}):
+            np.testing.assert_array_equal(f(x, **kw), np_f(x, **kw))
+            np.testing.assert_array_equal(fgrad.jvp(lambda v: f(v, **kw), (x,), (x,))[0],
+                                          np_f(x, **kw))
+            np.testing.assert_array_equal(fgrad.vmap(lambda v: f(v, **kw))(np.stack([x, -x])),
+                                          np.stack([np_f(x, **kw), np_f(-x, **kw)]))
+        np.testing.assert_array_equal(
+            fgrad.grad(lambda v: fnp.sum(v[f(v)] * 1.0))(np.array([1.0, np.nan, 3.0])),
+            [0.0, 0.0, 1.0] if f is fnp.nanargmax else [1.0, 0.0, 0.0])
+        with pytest.raises(ValueError, match="All-NaN slice"):
+            fgrad.grad(lambda v: fnp.sum(v) + f(v, axis=1)[0])(x * np.array([[1], [np.nan]]))
+
+
+# -- ediff1d --------------------------------------------------------------------------------------
+
+def test_ediff1d_is_numpys():
+    x = np.array([[1.0, 2.5], [4.0, 8.0]])
+    for kw in ({}, {"to_begin": -1.0}, {"to_end": [1.0, 2.0]},
+               {"to_begin": np.array([[1.0]]), "to_end": 3}):
+        np.testing.assert_array_equal(fgrad.jvp(lambda v: fnp.ediff1d(v, **kw), (x,), (x,))[0],
+                                      np.ediff1d(x, **kw))
+    x32 = x.astype(np.float32)
+    traced = fgrad.jvp(lambda v: fnp.ediff1d(v, to_begin=np.array([0.1])), (x32,), (x32,))[0]
+    assert traced.dtype == np.float32
+    np.testing.assert_array_equal(traced, np.ediff1d(x32, to_begin=np.array([0.1])))
+    with pytest.raises(TypeError, match="same_kind"):  # complex into a real result
+        fgrad.grad(lambda v: fnp.sum(fnp.ediff1d(v, to_begin=np.array([1j]))))(x)
+    with pytest.raises(TypeError, match="same_kind"):  # a traced float into an integer result
+        fgrad.grad(lambda e: fnp.sum(fnp.ediff1d(np.arange(3), to_end=e)))(np.ones(2))
+    with pytest.raises(TypeError, match="same_kind"):
+        fnp.ediff1d(np.arange(3), to_end=np.ones(2))
+
+
+def test_ediff1d_derivatives_reach_its_ends():
+    x, b, e = np.array([1.0, 4.0, 9.0]), np.array([2.0]), np.array(3.0)
+    def f(x, b, e):
+        return fnp.sum(fnp.ediff1d(x, to_end=e, to_begin=b) * [1.0, 2.0, 3.0, 4.0])
+
+    g = fgrad.grad(f, argnums=(0, 1, 2))(x, b, e)
+    np.testing.assert_array_equal(g[0], [-2.0, -1.0, 3.0])
+    assert g[1].tolist() == [1.0] and g[2] == 4.0

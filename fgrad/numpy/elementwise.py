@@ -7,7 +7,17 @@ and the arguments; ``defelementwise`` turns it into both rules:
 
 For holomorphic f that is exactly the transpose convention JAX and autograd use
 for complex numbers (no conjugation); the non-holomorphic ones (abs, angle,
-real, imag, conj) get their own rules. Conventions where the derivative is undefined:
+real, imag, conj) get their own rules.
+
+Every rule multiplies a (co)tangent by a local derivative with ``strong_multiply``:
+a (co)tangent exactly 0 gives 0 even where the derivative is infinite or NaN, so the
+derivative of where(x > 0, sqrt(x), 0) at x <= 0 is 0, not NaN (JAX and autograd give
+NaN), in both modes and at every order. The price: 0 * inf is 0 also where the 0 is an
+underflow (the naive log(1 + exp(x)) at x = 1000, whose value is inf, gets derivative 0).
+A ufunc called with dtype= is the ufunc of its inputs cast to that dtype (no derivative
+for an integer dtype); where= is refused under a transform.
+
+Conventions where the derivative is undefined:
 
     abs, fabs:          abs'(0) = 0 (complex too)
     sign, floor, ceil, round, rint, trunc, fix, floor_divide: derivative 0 everywhere
@@ -23,6 +33,7 @@ real, imag, conj) get their own rules. Conventions where the derivative is undef
     nan_to_num:         1 where x is finite, 0 where a value was replaced (per part if complex)
     sinc:               analytic at 0: sinc'(0) = 0, sinc''(0) = -pi**2 / 3
     sqrt, cbrt:         derivative inf at 0
+    spacing, nextafter, isneginf, isposinf: no derivative; ldexp: none in the integer x2
 
 NumPy 2's names (acos, asin, atan, atan2, acosh, asinh, atanh, pow, bitwise_invert,
 bitwise_left_shift, bitwise_right_shift) are aliases here, so they exist on NumPy 1.26 too.
@@ -31,7 +42,7 @@ import math
 
 import numpy as np
 
-from ..rules import defmultilinear, defrules, nondifferentiable
+from ..rules import as_primitive, defmultilinear, defrules, nondifferentiable, rules_of
 from ..tracer import composite, primitive
 from . import batch, broadcast
 
@@ -44,13 +55,14 @@ __all__ = [
     "reciprocal", "sin", "sinc", "sinh", "sqrt", "square", "tan", "tanh",
     # differentiable, two or three arguments
     "add", "arctan2", "atan2", "copysign", "divide", "float_power", "fmax", "fmin", "fmod",
-    "heaviside", "hypot", "logaddexp", "logaddexp2", "maximum", "minimum", "mod", "multiply",
-    "pow", "power", "remainder", "subtract", "true_divide", "where",
+    "heaviside", "hypot", "ldexp", "logaddexp", "logaddexp2", "maximum", "minimum", "mod",
+    "multiply", "pow", "power", "remainder", "subtract", "true_divide", "where",
     # several outputs, and casts
     "astype", "divmod", "frexp", "modf",
     # no derivative: rounding, tests, comparisons, logic, bits
     "around", "ceil", "fix", "floor", "floor_divide", "rint", "round", "sign", "trunc",
-    "iscomplex", "isclose", "isfinite", "isinf", "isnan", "isreal", "signbit",
+    "iscomplex", "isclose", "isfinite", "isinf", "isnan", "isneginf", "isposinf", "isreal",
+    "nextafter", "signbit", "spacing",
     "equal", "greater", "greater_equal", "less", "less_equal", "not_equal",
     "logical_and", "logical_not", "logical_or", "logical_xor",
     "bitwise_and", "bitwise_invert", "bitwise_left_shift", "bitwise_not", "bitwise_or",
@@ -62,10 +74,15 @@ LN2, LN10, PI = math.log(2.0), math.log(10.0), math.pi  # Python floats keep flo
 # -- primitives ---------------------------------------------------------------
 
 
+_UFUNCS = []  # the primitives that are NumPy ufuncs: their rules take ufunc keywords
+
+
 def _elementwise(f, name=None, multiple_results=False, data=None, params=None):
     """``f`` as a primitive with the batching rule every elementwise function shares."""
     prim = primitive(f, name, multiple_results=multiple_results, data=data, params=params)
     defrules(prim, batch=batch.elementwise(prim))
+    if isinstance(f, np.ufunc):
+        _UFUNCS.append(prim)
     return prim
 
 
@@ -126,14 +143,113 @@ if hasattr(np, "bitwise_count"):  # NumPy 2
     __all__.append("bitwise_count")
 
 
+# -- the product of a (co)tangent and a local derivative -------------------------------
+def _np_strong_multiply(a, b):
+    """``a * b``, except that a factor exactly 0 makes the product 0, even against inf or
+    NaN. Only a product that holds a NaN is looked at again, so the usual cost is one
+    dot product (fast, and NaN exactly when the product has a NaN)."""
+    r = a * b
+    if type(r) is np.ndarray:
+        s = np.vdot(r, r)
+        if s == s:
+            return r
+    elif r == r:  # a scalar: NumPy's type, also for 1j * np.float64(2)
+        return r if type(r) is not float and type(r) is not complex else np.multiply(a, b)
+    zero = np.logical_or(np.equal(a, 0), np.equal(b, 0))
+    fixed = np.where(zero & np.isnan(r), np.zeros((), np.result_type(r)), r)
+    return fixed if type(r) is np.ndarray else fixed[()]
+
+
+# The multiplication every rule here uses for (co)tangent times local derivative: a zero
+# (co)tangent stays zero where the derivative is infinite or NaN (a masked pole, a branch
+# that where() threw away, an overflow), in both modes and at every order.
+strong_multiply = _elementwise(_np_strong_multiply, "strong_multiply")
+
+
+# -- ufunc keywords under a transform ------------------------------------------------
+# f(x, dtype=d) is f(x.astype(d)): the rules of a ufunc run at the inputs cast to d (none
+# for an integer or boolean d); casting=, order= and subok= leave values alone; where=,
+# signature= and axes= are refused. The rule makers below take the keywords inline (no
+# extra call on the common path); accept_ufunc_options wraps every other ufunc rule.
+_VALUE_OPTIONS = frozenset({"dtype", "casting", "order", "subok"})
+_TAKES_OPTIONS = set()  # rules that handle ufunc keywords themselves
+
+
+def _check_ufunc_options(options, name, several=False):
+    """The dtype= of a ufunc call under a transform, after refusing what has no meaning."""
+    unknown = sorted(set(options) - _VALUE_OPTIONS)
+    dtype = options.get("dtype")
+    if unknown or (several and dtype is not None):
+        raise TypeError(f"fgrad.numpy.{name} takes no {(unknown or ['dtype'])[0]}= keyword "
+                        "under a transform (dtype=, casting=, order= and subok= work on "
+                        "functions of one output); write the computation out instead, "
+                        "e.g. where(mask, f(x), y) for where=")
+    return dtype
+
+
+def _cast_inexact(args, dtype):
+    """The inexact ``args`` in ``dtype``: the loop NumPy picks for dtype= (ldexp's integer
+    exponent stays an integer)."""
+    return [astype(a, dtype) if np.result_type(a).kind in "fc" else a for a in args]
+
+
+def ufunc_inputs(args, options, name):
+    """The arguments of ufunc ``name`` as its loop sees them under ufunc keywords."""
+    dtype = _check_ufunc_options(options, name)
+    return args if dtype is None else _cast_inexact(args, dtype)
+
+
+def under_ufunc_options(f, rule, i, mode, v, out, args, options):
+    """Argument i's ``mode`` rule of ufunc ``f`` (``rule(v, out, *args)``) at a call with
+    ufunc keywords ``options``."""
+    rules = rules_of(as_primitive(f))
+    dtype = _check_ufunc_options(options, rules.name, as_primitive(f).multiple_results)
+    if dtype is None:
+        return rule(v, out, *args)
+    if np.dtype(dtype).kind not in "fc":
+        return None
+    if mode == "jvp":
+        cast = _cast_inexact(args, dtype)
+        return broadcast.fit_dtype(rule(astype(v, dtype), out, *cast), out.dtype)
+    # a rule that keeps only shapes reads nothing the cast changes but the dtype
+    cast = _cast_inexact(args, dtype) if rules.keep_args else args
+    ct = rule(v, out, *cast)
+    return None if ct is None else broadcast.fit_dtype(ct, args[i].dtype)
+
+
+def _options_taken(*rules):
+    _TAKES_OPTIONS.update(rules)
+    return rules
+
+
+def _with_ufunc_options(f, rule, i, mode):
+    def rule_with_options(v, out, *args, **options):
+        if options:
+            return under_ufunc_options(f, rule, i, mode, v, out, args, options)
+        return rule(v, out, *args)
+    return rule_with_options
+
+
+def accept_ufunc_options(f):
+    """Let the rules of ufunc primitive ``f`` take NumPy's ufunc keywords (see above)."""
+    rules = rules_of(as_primitive(f))
+    if rules.constant or rules.vjp_parts is None or rules.jvp_parts is None:
+        return
+    parts = {mode: tuple(r if r is None or r in _TAKES_OPTIONS
+                         else _with_ufunc_options(f, r, i, mode)
+                         for i, r in enumerate(getattr(rules, mode + "_parts")))
+             for mode in ("vjp", "jvp")}
+    defrules(f, vjp=parts["vjp"], jvp=parts["jvp"])
+
+
 # -- rule makers ----------------------------------------------------------------
 
 def _zero_vjp(i):
     """Cotangent of argument i when f does not depend on it: zeros (a constant)."""
-    return lambda g, out, *args: np.zeros(args[i].shape, args[i].dtype)
+    return lambda g, out, *args, **options: np.zeros(args[i].shape, args[i].dtype)
 
 
-def _zero_jvp(t, out, *args):
+def _zero_jvp(t, out, *args, **options):
     return np.zeros(out.shape, out.dtype)
 
 
@@ -141,21 +257,49 @@ def defelementwise(f, *partials, save="all"):
     """Rules of elementwise ``f`` from its partials ``p_i(out, *args) = df/dx_i``
     (None: f is flat in argument i, whose derivative is zero)."""
     def vjp(i, p):
-        return lambda g, out, *args: broadcast.unbroadcast(g * p(out, *args), args[i])
+        def rule(g, out, *args, **options):
+            if options:
+                return under_ufunc_options(f, rule, i, "vjp", g, out, args, options)
+            return broadcast.unbroadcast(strong_multiply(g, p(out, *args)), args[i])
+        return rule
 
-    def jvp(p):
-        return lambda t, out, *args: broadcast.broadcast_like(t * p(out, *args), out)
+    def jvp(i, p):
+        def rule(t, out, *args, **options):
+            if options:
+                return under_ufunc_options(f, rule, i, "jvp", t, out, args, options)
+            return broadcast.broadcast_like(strong_multiply(t, p(out, *args)), out)
+        return rule
 
-    defrules(f, vjp=[_zero_vjp(i) if p is None else vjp(i, p) for i, p in enumerate(partials)],
-             jvp=[_zero_jvp if p is None else jvp(p) for p in partials], save=save)
+    defrules(f, vjp=_options_taken(*[_zero_vjp(i) if p is None else vjp(i, p)
+                                     for i, p in enumerate(partials)]),
+             jvp=_options_taken(*[_zero_jvp if p is None else jvp(i, p)
+                                  for i, p in enumerate(partials)]), save=save)
 
 
-def defunary(f, derivative, save):
+def defunary(f, derivative, save, plain=None):
     """Rules of a unary ``f`` whose derivative is ``derivative(out, x)``: the
     tangent and cotangent are multiplied by it, no broadcasting to undo.
-    (Rules use operators where they can: on plain arrays those skip a wrapper.)"""
-    defrules(f, vjp=(lambda g, out, x: g * derivative(out, x),),
-             jvp=(lambda t, out, x: t * derivative(out, x),), save=save)
+    ``plain(v, out, x)``: the same product on plain arrays in fewer NumPy calls, or None
+    where it is not sure (a NaN in it), for the general path to decide."""
+    def vjp(g, out, x, **options):
+        if options:
+            return under_ufunc_options(f, vjp, 0, "vjp", g, out, (x,), options)
+        if plain is not None and type(g) is np.ndarray and type(x) is np.ndarray:
+            ct = plain(g, out, x)
+            if ct is not None:
+                return ct
+        return strong_multiply(g, derivative(out, x))
+
+    def jvp(t, out, x, **options):
+        if options:
+            return under_ufunc_options(f, jvp, 0, "jvp", t, out, (x,), options)
+        if plain is not None and type(t) is np.ndarray and type(x) is np.ndarray:
+            t_out = plain(t, out, x)
+            if t_out is not None:
+                return t_out
+        return strong_multiply(t, derivative(out, x))
+
+    defrules(f, vjp=_options_taken(vjp), jvp=_options_taken(jvp), save=save)
 
 
 def _guarded(x, zero):
@@ -165,13 +309,41 @@ def _guarded(x, zero):
 
 
 # -- unary, holomorphic: d f(z) = f'(z) dz --------------------------------------------
+# Forms that keep full precision where the obvious one cancels or overflows: e^x for expm1'
+# (out + 1 is 0 below -37), sech^2 for tanh' (1 - out^2 is 0 past |x| = 19), 1 / hypot(x, 1)
+# for arcsinh' (x^2 + 1 overflows past 1e154). No rule divides Python scalars (they raise).
+def _sech2(out, x):
+    """tanh'(x) = sech(x)^2, from x: full precision in the tails, 0 where cosh overflows."""
+    if x.dtype.kind == "c":  # complex cosh overflows to inf + inf j, whose reciprocal is NaN
+        t = tanh(x)
+        return 1 - t * t
+    s = reciprocal(cosh(x))
+    return s * s
+
+
+def _tanh_plain(v, out, x):
+    """v sech(x)^2 = v / cosh(x) / cosh(x) for plain real x, in three NumPy calls (as many
+    as v (1 - out^2) takes); None if a NaN shows."""
+    if x.dtype.kind != "f" or not x.ndim:
+        return None
+    c = np.cosh(x)
+    r = np.divide(v, c)
+    np.divide(r, c, out=r)
+    s = np.vdot(r, r)
+    return r if s == s else None
+
+
+def _arcsinh_derivative(out, x):
+    return reciprocal(sqrt(x * x + 1) if x.dtype.kind == "c" else hypot(x, 1))
+
+
 defunary(exp,        lambda out, x: out,                                   save="out")
 defunary(exp2,       lambda out, x: out * LN2,                             save="out")
-defunary(expm1,      lambda out, x: out + 1,                               save="out")
+defunary(expm1,      lambda out, x: exp(x),                                save="args")
 defunary(log,        lambda out, x: reciprocal(x),                         save="args")
-defunary(log2,       lambda out, x: 1 / (x * LN2),                         save="args")
-defunary(log10,      lambda out, x: 1 / (x * LN10),                        save="args")
-defunary(log1p,      lambda out, x: 1 / (1 + x),                           save="args")
+defunary(log2,       lambda out, x: reciprocal(x * LN2),                   save="args")
+defunary(log10,      lambda out, x: reciprocal(x * LN10),                  save="args")
+defunary(log1p,      lambda out, x: reciprocal(1 + x),                     save="args")
 defunary(sqrt,       lambda out, x: 0.5 / out,                             save="out")
 defunary(cbrt,       lambda out, x: 1 / (3 * out * out),                   save="out")
 defunary(square,     lambda out, x: 2 * x,                                 save="args")
@@ -181,25 +353,34 @@ defunary(cos,        lambda out, x: -sin(x),                               save=
 defunary(tan,        lambda out, x: 1 + out * out,                         save="out")
 defunary(arcsin,     lambda out, x: 1 / sqrt((1 - x) * (1 + x)),           save="args")
 defunary(arccos,     lambda out, x: -1 / sqrt((1 - x) * (1 + x)),          save="args")
-defunary(arctan,     lambda out, x: 1 / (1 + x * x),                       save="args")
+defunary(arctan,     lambda out, x: reciprocal(1 + x * x),                 save="args")
 defunary(sinh,       lambda out, x: cosh(x),                               save="args")
 defunary(cosh,       lambda out, x: sinh(x),                               save="args")
-defunary(tanh,       lambda out, x: 1 - out * out,                         save="out")
-defunary(arcsinh,    lambda out, x: 1 / sqrt(x * x + 1),                   save="args")
+defunary(tanh,       _sech2,                                   save="args", plain=_tanh_plain)
+defunary(arcsinh,    _arcsinh_derivative,                                  save="args")
 # arccosh' = 1 / sqrt(x^2 - 1) on the reals; this form keeps NumPy's branch in C as well
 defunary(arccosh,    lambda out, x: 1 / (sqrt(x - 1) * sqrt(x + 1)),       save="args")
-defunary(arctanh,    lambda out, x: 1 / ((1 - x) * (1 + x)),               save="args")
+defunary(arctanh,    lambda out, x: reciprocal((1 - x) * (1 + x)),         save="args")
 
 
 # -- linear maps: the transpose of a scaling is the same scaling ----------------------
 def defsum(f, sign):
     """Rules of ``f(x, y) = x + sign * y``: (co)tangents pass through, y's times sign."""
-    def scaled(v):
-        return v if sign == 1 else -v
-    defrules(f, vjp=(lambda g, out, x, y: broadcast.unbroadcast(g, x),
-                     lambda g, out, x, y: broadcast.unbroadcast(scaled(g), y)),
-                jvp=(lambda t, out, x, y: broadcast.broadcast_like(t, out),
-                     lambda t, out, x, y: broadcast.broadcast_like(scaled(t), out)),
+    def vjp(i):
+        def rule(g, out, x, y, **options):
+            if options:
+                return under_ufunc_options(f, rule, i, "vjp", g, out, (x, y), options)
+            return broadcast.unbroadcast(g if i == 0 or sign == 1 else -g, (x, y)[i])
+        return rule
+
+    def jvp(i):
+        def rule(t, out, x, y, **options):
+            if options:
+                return under_ufunc_options(f, rule, i, "jvp", t, out, (x, y), options)
+            return broadcast.broadcast_like(t if i == 0 or sign == 1 else -t, out)
+        return rule
+
+    defrules(f, vjp=_options_taken(vjp(0), vjp(1)), jvp=_options_taken(jvp(0), jvp(1)),
              save="shapes")
 
 
@@ -228,8 +409,9 @@ def _abs_direction(out, x):
     return where(zero, 0, conj(x) / _guarded(out, zero))
 
 
-defrules(absolute, vjp=(lambda g, out, x: g * _abs_direction(out, x),),
-                  jvp=(lambda t, out, x: real(t * _abs_direction(out, x)),), save="all")
+defrules(absolute, vjp=(lambda g, out, x: strong_multiply(g, _abs_direction(out, x)),),
+                  jvp=(lambda t, out, x: real(strong_multiply(t, _abs_direction(out, x))),),
+         save="all")
 defunary(fabs, lambda out, x: sign(x), save="args")
 
 
@@ -241,11 +423,11 @@ def _angle_direction(z, deg):
 
 
 def _angle_vjp(g, out, z, deg):
-    return g * _angle_direction(z, deg) if z.dtype.kind == "c" else None
+    return strong_multiply(g, _angle_direction(z, deg)) if z.dtype.kind == "c" else None
 
 
 def _angle_jvp(t, out, z, deg):
-    return real(t * _angle_direction(z, deg)) if z.dtype.kind == "c" else None
+    return real(strong_multiply(t, _angle_direction(z, deg))) if z.dtype.kind == "c" else None
 
 
 defrules(angle, vjp=(_angle_vjp,), jvp=(_angle_jvp,), save="args")
@@ -313,11 +495,31 @@ defunary(_i1,        lambda out, x: i0(x) - _i1_over_x(out, x),            save=
 
 
 # -- binary -------------------------------------------------------------------------
-# d (x y) = y dx + x dy
-defmultilinear(multiply, lambda g, out, x, y: broadcast.unbroadcast(g * y, x),
-                         lambda g, out, x, y: broadcast.unbroadcast(g * x, y))
+# d (x y) = y dx + x dy, with a zero (co)tangent staying zero against an infinite factor;
+# strong_multiply is bilinear the same way, and is its own derivative
+def _product_rules(f):
+    def vjp(i):
+        def rule(g, out, x, y, **options):
+            if options:
+                return under_ufunc_options(f, rule, i, "vjp", g, out, (x, y), options)
+            return broadcast.unbroadcast(strong_multiply(g, y if i == 0 else x), (x, y)[i])
+        return rule
+
+    def jvp(i):
+        def rule(t, out, x, y, **options):
+            if options:
+                return under_ufunc_options(f, rule, i, "jvp", t, out, (x, y), options)
+            return broadcast.broadcast_like(strong_multiply(t, y if i == 0 else x), out)
+        return rule
+
+    defrules(f, vjp=_options_taken(vjp(0), vjp(1)), jvp=_options_taken(jvp(0), jvp(1)),
+             save="args")
+
+
+_product_rules(multiply)
+_product_rules(strong_multiply)
 # d (x / y) = dx / y - (out / y) dy
-defelementwise(divide, lambda out, x, y: 1.0 / y,
+defelementwise(divide, lambda out, x, y: divide(1.0, y),
                        lambda out, x, y: -out / y)
 
 
@@ -387,7 +589,7 @@ defelementwise(copysign,   lambda out, x1, x2: sign(x1) * copysign(1.0, x2), Non
 defelementwise(heaviside,  None, lambda out, x1, x2: equal(x1, 0),                 save="args")
 
 
-# -- where(c, x, y): the condition is data without a derivative ---------------
+# -- where(c, x, y): the condition is data without a derivative, whatever its dtype ----
 def _where_vjp(branch):
     def vjp(g, out, c, x, y):
         arg = (x, y)[branch]
@@ -401,8 +603,8 @@ def _where_jvp(branch):
     return jvp
 
 
-defrules(where, vjp=(None, _where_vjp(0), _where_vjp(1)),
-               jvp=(None, _where_jvp(0), _where_jvp(1)), save="args")
+defrules(where, vjp=(_zero_vjp(0), _where_vjp(0), _where_vjp(1)),
+               jvp=(_zero_jvp, _where_jvp(0), _where_jvp(1)), save="args")
 
 
 # -- nan_to_num: d = dx where x is finite (each part of a complex x), 0 where replaced ---
@@ -492,13 +694,15 @@ def _divmod_vjp(i):
     def vjp(g, out, x, y):
         if g[1] is None:
             return None
-        return broadcast.unbroadcast(g[1] if i == 0 else -g[1] * out[0], (x, y)[i])
+        return broadcast.unbroadcast(g[1] if i == 0 else strong_multiply(-g[1], out[0]),
+                                     (x, y)[i])
     return vjp
 
 
 defrules(divmod, vjp=(_divmod_vjp(0), _divmod_vjp(1)),
                  jvp=(lambda t, out, x, y: (None, broadcast.broadcast_like(t, out[1])),
-                      lambda t, out, x, y: (None, broadcast.broadcast_like(-t * out[0], out[1]))),
+                      lambda t, out, x, y: (None, broadcast.broadcast_like(
+                          strong_multiply(-t, out[0]), out[1]))),
          save="all")
 
 
@@ -521,3 +725,17 @@ def astype(x, dtype):
 # d cast(x) = cast(dx); the transpose casts back
 defmultilinear(_cast, lambda g, out, x, dtype: broadcast.fit_dtype(g, x.dtype), save="shapes")
 nondifferentiable(_cast_to_constant)
+
+
+# -- NumPy 2's names, and functions of the exponent and of the spacing of floats --------
+ldexp, spacing, nextafter = _wrap_all(np.ldexp, np.spacing, np.nextafter)
+isneginf, isposinf = _wrap_all(np.isneginf, np.isposinf)
+# d ldexp(x1, x2) = ldexp(dx1, x2): exact scaling by 2^x2; the integer x2 has no derivative
+defmultilinear(ldexp, lambda g, out, x1, x2: broadcast.unbroadcast(ldexp(g, x2), x1), None)
+# spacing(x) and nextafter(x1, x2) are constant between neighbouring floats: no derivative
+for _f in (spacing, nextafter, isneginf, isposinf):
+    nondifferentiable(_f)
+
+
+for _f in _UFUNCS:
+    accept_ufunc_options(_f)

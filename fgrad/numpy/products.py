@@ -1,5 +1,7 @@
 """Products of arrays: matmul and einsum are the primitives; dot, vdot, inner, outer,
-tensordot, kron and cross are built on them (or on multiply).
+tensordot, kron, cross and NumPy 2's vecdot, matvec, vecmat and matrix_transpose (on
+every NumPy) are built on them (or on multiply). Cotangents take their operand's dtype
+(real for a real operand of a complex product); an integer einsum has no derivative.
 
 d (A B) = dA B + A dB, so matmul's cotangents are  A: G Bᵀ  and  B: Aᵀ G  (no
 conjugation: the transpose convention of JAX and autograd). 1-d operands are
@@ -25,12 +27,14 @@ import warnings
 
 import numpy as np
 
-from ..rules import defmultilinear
+from ..rules import defmultilinear, defrules, nondifferentiable
 from ..tracer import Box, _refuse_out, composite, primitive
 from . import batch, broadcast, shape as shape_ops
-from .elementwise import conj, multiply, negative, subtract
+from .elementwise import (conj, multiply, negative, subtract, under_ufunc_options,
+                          ufunc_inputs)
 
-__all__ = ["cross", "dot", "einsum", "inner", "kron", "matmul", "outer", "tensordot", "vdot"]
+__all__ = ["cross", "dot", "einsum", "inner", "kron", "matmul", "matrix_transpose", "matvec",
+           "outer", "tensordot", "vdot", "vecdot", "vecmat"]
 
 matmul = primitive(np.matmul, "matmul")
 
@@ -48,12 +52,16 @@ def _as_matrices(g, a, b):
     return g
 
 
-def _matmul_vjp_a(g, out, a, b):
+def _matmul_vjp_a(g, out, a, b, **options):
+    if options:  # matmul(a, b, dtype=d): the rule at a and b cast to d
+        return under_ufunc_options(matmul, _matmul_vjp_a, 0, "vjp", g, out, (a, b), options)
     na, nb = len(a.shape), len(b.shape)
     if na <= 2 and nb <= 2:  # the common cases, each one product (outer for vectors)
         if nb == 1:
-            return g * b if na == 1 else g[:, None] * b
-        return matmul(b, g) if na == 1 else matmul(g, b.T)
+            ct = g * b if na == 1 else g[:, None] * b
+        else:
+            ct = matmul(b, g) if na == 1 else matmul(g, b.T)
+        return broadcast.fit_dtype(ct, a.dtype)
     g = _as_matrices(g, a, b)
     b2 = b if len(b.shape) > 1 else shape_ops.expand_dims(b, -1)
     ct = matmul(g, shape_ops.swapaxes(b2, -1, -2))
@@ -62,12 +70,16 @@ def _matmul_vjp_a(g, out, a, b):
     return broadcast.unbroadcast(ct, a)
 
 
-def _matmul_vjp_b(g, out, a, b):
+def _matmul_vjp_b(g, out, a, b, **options):
+    if options:
+        return under_ufunc_options(matmul, _matmul_vjp_b, 1, "vjp", g, out, (a, b), options)
     na, nb = len(a.shape), len(b.shape)
     if na <= 2 and nb <= 2:
         if na == 1:
-            return g * a if nb == 1 else a[:, None] * g
-        return matmul(g, a) if nb == 1 else matmul(a.T, g)
+            ct = g * a if nb == 1 else a[:, None] * g
+        else:
+            ct = matmul(g, a) if nb == 1 else matmul(a.T, g)
+        return broadcast.fit_dtype(ct, b.dtype)
     g = _as_matrices(g, a, b)
     a2 = a if len(a.shape) > 1 else shape_ops.expand_dims(a, 0)
     ct = matmul(shape_ops.swapaxes(a2, -1, -2), g)
@@ -76,12 +88,12 @@ def _matmul_vjp_b(g, out, a, b):
     return broadcast.unbroadcast(ct, b)
 
 
-def _matmul_batch(args, dims, size):
+def _matmul_batch(args, dims, size, **options):
     """Batch axes first; vectors become matrices (then dropped again) and batched
     operands get length-1 axes so that matmul's own broadcasting lines them up.
     A batch of vectors or matrices against one matrix is a single matrix product
     (one GEMM, where broadcasting would make one product per example)."""
-    (a, b), (da, db) = args, dims
+    (a, b), (da, db) = ufunc_inputs(args, options, "matmul") if options else args, dims
     ra, rb = batch.ndim_of_example(a, da), batch.ndim_of_example(b, db)
     if db is None and ra <= 2 and rb <= 2:  # rows of every a_i against one B
         a = batch.to_front(a, da, size)
@@ -114,6 +126,7 @@ def _matmul_batch(args, dims, size):
     return out, 0
 
 
+# its JVP, matmul itself, takes ufunc keywords as matmul does
 defmultilinear(matmul, _matmul_vjp_a, _matmul_vjp_b, batch=_matmul_batch)
 
 
@@ -141,8 +154,9 @@ def dot(a, b, out=None):
         raise _not_aligned(sa, sb, -1, k)
     if len(sb) <= 2:
         return matmul(a, b)
-    rows = shape_ops.reshape(a, (-1, sb[-2]))
-    cols = shape_ops.reshape(shape_ops.moveaxis(b, -2, 0), (sb[-2], -1))
+    rows = shape_ops.reshape(a, (math.prod(sa[:-1]), sb[-2]))
+    cols = shape_ops.reshape(shape_ops.moveaxis(b, -2, 0),
+                             (sb[-2], math.prod(sb[:-2]) * sb[-1]))
     return shape_ops.reshape(matmul(rows, cols), sa[:-1] + sb[:-2] + sb[-1:])
 
 
@@ -199,8 +213,9 @@ def tensordot(a, b, axes=2):
     free_a = [i for i in range(len(sa)) if i not in axes_a]
     free_b = [j for j in range(len(sb)) if j not in axes_b]
     n = math.prod(sa[i] for i in axes_a)
-    at = shape_ops.reshape(shape_ops.transpose(a, free_a + axes_a), (-1, n))
-    bt = shape_ops.reshape(shape_ops.transpose(b, axes_b + free_b), (n, -1))
+    m, k = math.prod(sa[i] for i in free_a), math.prod(sb[j] for j in free_b)
+    at = shape_ops.reshape(shape_ops.transpose(a, free_a + axes_a), (m, n))
+    bt = shape_ops.reshape(shape_ops.transpose(b, axes_b + free_b), (n, k))
     return shape_ops.reshape(dot(at, bt), tuple(sa[i] for i in free_a) +
                              tuple(sb[j] for j in free_b))
 
@@ -266,6 +281,69 @@ def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     return shape_ops.moveaxis(c, -1, _axis_index(axisc, c.ndim, "axisc"))
 
 
+# -- NumPy 2's vector and matrix products (compositions of matmul on every NumPy) ---------
+
+def _array(x):
+    return x if isinstance(x, Box) else np.asarray(x)
+
+
+def _numpy_2(name):
+    """A composition standing in for NumPy 2's ``name``: NumPy's own on plain values where
+    NumPy has it; elsewhere the composition serves plain values too."""
+    def decorate(f):
+        np_fn = getattr(np, name, None)
+        return f if np_fn is None else composite(np_fn)(f)
+    return decorate
+
+
+def _conj(x):
+    return conj(x) if x.dtype.kind == "c" else x
+
+
+def _cast(x, dtype):
+    return x if dtype is None or x.dtype == dtype else x.astype(dtype)
+
+
+@_numpy_2("vecdot")
+def vecdot(x1, x2, /, *, axis=-1, dtype=None, out=None):
+    """NumPy's vecdot: sum(conj(x1) * x2) along ``axis``, the other axes broadcast."""
+    if out is not None:
+        _refuse_out("vecdot")
+    x1, x2 = _array(x1), _array(x2)
+    x1 = shape_ops.moveaxis(x1, axis, -1)
+    x2 = shape_ops.moveaxis(x2, axis, -1)
+    rows = shape_ops.expand_dims(_cast(_conj(x1), dtype), -2)
+    return matmul(rows, shape_ops.expand_dims(_cast(x2, dtype), -1))[..., 0, 0]
+
+
+@_numpy_2("matvec")
+def matvec(x1, x2, /, *, dtype=None, out=None):
+    """NumPy's matvec: matrices x1 times vectors x2, both stacks broadcast."""
+    if out is not None:
+        _refuse_out("matvec")
+    x1, x2 = _array(x1), _array(x2)
+    return matmul(_cast(x1, dtype), shape_ops.expand_dims(_cast(x2, dtype), -1))[..., 0]
+
+
+@_numpy_2("vecmat")
+def vecmat(x1, x2, /, *, dtype=None, out=None):
+    """NumPy's vecmat: vectors conj(x1) times matrices x2, both stacks broadcast."""
+    if out is not None:
+        _refuse_out("vecmat")
+    x1, x2 = _array(x1), _array(x2)
+    rows = shape_ops.expand_dims(_cast(_conj(x1), dtype), -2)
+    return matmul(rows, _cast(x2, dtype))[..., 0, :]
+
+
+@_numpy_2("matrix_transpose")
+def matrix_transpose(x, /):
+    """NumPy's matrix_transpose: the last two axes swapped."""
+    x = _array(x)
+    if x.ndim < 2:
+        raise ValueError("Input array must be at least 2-dimensional")
+    return shape_ops.swapaxes(x, -1, -2)
+
+
 # -- einsum ---------------------------------------------------------------------------
 # Subscripts are normalized once per call: explicit output, letters for ellipses,
 # no spaces. The primitive's only static datum is that string (and NumPy's options).
@@ -280,6 +358,8 @@ def _einsum_impl(*operands, subscripts, dtype=None, order="K", casting="safe", o
 
 
 _einsum = primitive(_einsum_impl, "einsum")
+_einsum_constant = primitive(_einsum_impl, "einsum")  # an integer result: no derivative
+nondifferentiable(_einsum_constant)
 
 
 def _from_sublists(args):
@@ -385,7 +465,11 @@ def einsum(subscripts, *operands, out=None, dtype=None, order="K", casting="safe
     normalized = _normalize(subscripts, shapes, optimize is False)
     if optimize is False and len(operands) > 2:
         optimize = _pairwise_order(normalized, shapes)
-    return _einsum(*operands, subscripts=normalized, dtype=dtype, order=order, casting=casting,
+    kind = (np.dtype(dtype) if dtype is not None
+            else np.result_type(*[x.dtype if hasattr(x, "dtype") else np.asarray(x).dtype
+                                  for x in operands])).kind
+    f = _einsum if kind in "fc" else _einsum_constant
+    return f(*operands, subscripts=normalized, dtype=dtype, order=order, casting=casting,
                    optimize=optimize)
 
 
@@ -474,16 +558,20 @@ def _einsum_vjp(i):
     return vjp
 
 
-def _einsum_batch(args, dims, size, subscripts, **params):
-    """One einsum over the whole batch: a new letter for the batch axis."""
-    terms, output = _parts(subscripts)
-    letter = next((c for c in _LETTERS if c not in subscripts), None)
-    if letter is None:
-        raise ValueError("einsum: no letter is left for vmap's batch axis")
-    terms = [t if d is None else t[:d % np.ndim(x)] + letter + t[d % np.ndim(x):]
-             for t, x, d in zip(terms, args, dims)]
-    return _einsum(*args, subscripts=",".join(terms) + "->" + letter + output, **params), 0
+def _einsum_batch(f):
+    def rule(args, dims, size, subscripts, **params):
+        """One einsum over the whole batch: a new letter for the batch axis."""
+        terms, output = _parts(subscripts)
+        letter = next((c for c in _LETTERS if c not in subscripts), None)
+        if letter is None:
+            raise ValueError("einsum: no letter is left for vmap's batch axis")
+        terms = [t if d is None else t[:d % np.ndim(x)] + letter + t[d % np.ndim(x):]
+                 for t, x, d in zip(terms, args, dims)]
+        return f(*args, subscripts=",".join(terms) + "->" + letter + output, **params), 0
+    return rule
 
 
 # d einsum(x_1..x_n) = sum_i einsum(x_1..dx_i..x_n); operand i's cotangent is an einsum
-defmultilinear(_einsum, *[_einsum_vjp(i) for i in range(_MAX_OPERANDS)], batch=_einsum_batch)
+defmultilinear(_einsum, *[_einsum_vjp(i) for i in range(_MAX_OPERANDS)],
+               batch=_einsum_batch(_einsum))
+defrules(_einsum_constant, batch=_einsum_batch(_einsum_constant))

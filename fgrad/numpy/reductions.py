@@ -8,11 +8,16 @@ their nan forms, cumsum, cumprod); the rest are compositions of them, which call
 NumPy's own function on plain arrays. ``where=`` masks are static parameters of the
 primitives; a mask that is itself traced (vmap over masks) is folded into the data.
 
+A result of an integer or boolean dtype (``sum(x, dtype=np.int64)``, the sum of a mask)
+has no derivative under any transform, as in JAX: a twin primitive without rules stands in.
+cumulative_sum and cumulative_prod (NumPy 2.1's names) exist on every NumPy.
+
 Conventions where the derivative is undefined:
 - max, min, amax, amin, nanmax, nanmin and ptp share the derivative evenly between ties
   (as JAX does); an ``initial`` equal to the result counts as one of the tied candidates.
   A max/min that is NaN (a NaN in the slice) has a NaN derivative.
 - prod and cumprod have the exact derivative also where the input has zeros (no division).
+- nanargmax, nanargmin, argmax, argmin: no derivative.
 - nan* functions: derivative 0 at NaN positions; all-NaN slices keep NumPy's values
   (NaN for nanmean/nanvar/nanstd, 0 and 1 for nansum/nanprod) with derivative 0.
 - std at zero spread (all elements equal) has derivative 0 (JAX gives NaN): std is a
@@ -28,12 +33,13 @@ from ..tracer import Box, composite, primitive, unbox
 from . import batch, broadcast, elementwise as ew, shape as shape_ops
 
 __all__ = ["all", "allclose", "amax", "amin", "any", "argmax", "argmin", "array_equal",
-           "array_equiv", "average", "count_nonzero", "cumprod", "cumsum", "diff", "gradient",
-           "max", "mean", "min", "nancumprod", "nancumsum", "nanmax", "nanmean", "nanmin",
-           "nanprod", "nanstd", "nansum", "nanvar", "prod", "ptp", "std", "sum", "trapezoid",
-           "var"]
+           "array_equiv", "average", "count_nonzero", "cumprod", "cumsum", "cumulative_prod",
+           "cumulative_sum", "diff", "ediff1d", "gradient", "max", "mean", "min", "nanargmax",
+           "nanargmin", "nancumprod", "nancumsum", "nanmax", "nanmean", "nanmin", "nanprod",
+           "nanstd", "nansum", "nanvar", "prod", "ptp", "std", "sum", "trapezoid", "var"]
 
 _NoValue = np._NoValue
+_times = ew.strong_multiply  # (co)tangent times local derivative: a zero stays zero
 
 
 # -- axes ---------------------------------------------------------------------------
@@ -129,6 +135,25 @@ def _masked(v, where):
     return v if where is True else v * np.asarray(where)
 
 
+# -- results without a derivative -------------------------------------------------------
+TWINS = {}  # primitive -> its twin with no derivative, for results of an integer dtype
+
+
+def _differentiable(impl, name, **spec):
+    """``impl`` as a primitive (``spec``: its data and params), and its twin with no
+    derivative, which stands in when the result has an integer or boolean dtype
+    (``dtype=np.int64``): such a result carries no derivative under any transform (as in JAX)."""
+    prim = primitive(impl, name, **spec)
+    TWINS[prim] = twin = primitive(impl, name, **spec)
+    nondifferentiable(twin)
+    return prim, twin
+
+
+def _inexact_result(a, dtype):
+    """Whether a sum, product or scan of ``a`` in ``dtype`` (None: a's own) is inexact."""
+    return (a.dtype if dtype is None else np.dtype(dtype)).kind in "fc"
+
+
 def _summing(ufunc, name, fill, doc):
     """``ufunc``'s reduce as NumPy's ``name`` (sum, prod): the public function and its
     primitive. The public function calls the reduce directly on plain values."""
@@ -137,9 +162,9 @@ def _summing(ufunc, name, fill, doc):
     def impl(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue, where=True):
         return reduce(a, axis, dtype, out, keepdims, initial, where)
 
-    prim = primitive(impl, name, data="a", params={"axis": None, "dtype": None, "out": None,
-                                                   "keepdims": False, "initial": _NoValue,
-                                                   "where": True})
+    prim, twin = _differentiable(impl, name, data="a",
+                                 params={"axis": None, "dtype": None, "out": None,
+                                         "keepdims": False, "initial": _NoValue, "where": True})
 
     def reduction(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue,
                   where=True):
@@ -149,7 +174,8 @@ def _summing(ufunc, name, fill, doc):
             a, where = _fill(a, where, fill), True
         elif not isinstance(a, Box):
             return reduce(a, axis, dtype, out, keepdims, initial, where)
-        return prim(a, axis, dtype, out, keepdims, initial, where)
+        f = prim if _inexact_result(a, dtype) else twin
+        return f(a, axis, dtype, None, keepdims, initial, where)
     return _public(reduction, prim, name, doc), prim
 
 
@@ -218,19 +244,20 @@ amax, amin = max, min
 all, _all = _logical(np.all, "all", True, "NumPy's all (no derivative).")
 any, _any = _logical(np.any, "any", False, "NumPy's any (no derivative).")
 
-_mean = primitive(np.mean, "mean", data="a",
-                  params={"axis": None, "dtype": None, "out": None, "keepdims": False,
-                          "where": True})
+_mean, _mean_twin = _differentiable(np.mean, "mean", data="a",
+                                    params={"axis": None, "dtype": None, "out": None,
+                                            "keepdims": False, "where": True})
 
 
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
-    """NumPy's mean, differentiable."""
+    """NumPy's mean, differentiable (not with an integer ``dtype``)."""
     if out is not None:
         _no_out(out, "mean")
     if isinstance(where, Box):
         return _traced_mask_mean(a, axis, dtype, keepdims, where)
     if isinstance(a, Box):
-        return _mean(a, axis, dtype, out, keepdims, where=where)
+        f = _mean if dtype is None or np.dtype(dtype).kind in "fc" else _mean_twin
+        return f(a, axis, dtype, out, keepdims, where=where)
     return np.mean(a, axis, dtype, out, keepdims, where=where)
 
 
@@ -310,7 +337,7 @@ def _prod_of_others(x, axis):
     axes = reduced_axes(axis, len(x.shape))
     kept = tuple(i for i in range(len(x.shape)) if i not in axes)
     moved = shape_ops.transpose(x, kept + axes)
-    flat = shape_ops.reshape(moved, moved.shape[:len(kept)] + (-1,))
+    flat = shape_ops.reshape(moved, moved.shape[:len(kept)] + (_count(x, axis),))
     others = _exclusive_cumprod(flat) * _exclusive_cumprod(flat[..., ::-1])[..., ::-1]
     others = shape_ops.reshape(others, moved.shape)
     return shape_ops.transpose(others, tuple(np.argsort(kept + axes)))
@@ -319,6 +346,8 @@ def _prod_of_others(x, axis):
 def _exclusive_cumprod(a):
     """Products of the elements before each one along the last axis (a doubling scan)."""
     n = a.shape[-1]
+    if n == 0:
+        return a
     ones = np.ones(a.shape[:-1] + (1,), dtype=a.dtype)
     scan = shape_ops.concatenate([ones, a[..., :-1]], axis=-1)
     k = 1
@@ -338,12 +367,12 @@ def _prod_partials(x, axis, initial, where):
 
 
 def _prod_vjp(g, out, x, axis, dtype, keepdims, initial, where):
-    ct = _keep(g, x, axis, keepdims) * _prod_partials(x, axis, initial, where)
+    ct = _times(_keep(g, x, axis, keepdims), _prod_partials(x, axis, initial, where))
     return broadcast.fit_dtype(_masked(ct, where), x.dtype)
 
 
 def _prod_jvp(t, out, x, axis, dtype, keepdims, initial, where):
-    return _sum(t * _prod_partials(x, axis, initial, where), axis=axis, dtype=dtype,
+    return _sum(_times(t, _prod_partials(x, axis, initial, where)), axis=axis, dtype=dtype,
                 keepdims=keepdims, where=where)
 
 
@@ -374,11 +403,11 @@ def _extremum_rules(empty):
     """(VJP, JVP) of an extremum whose slices with no element equal to it get ``empty``."""
     def vjp(g, out, x, axis, keepdims, initial, where):
         share = _extremum_share(out, x, axis, keepdims, initial, where, empty)
-        return _keep(g, x, axis, keepdims) * share
+        return _times(_keep(g, x, axis, keepdims), share)
 
     def jvp(t, out, x, axis, keepdims, initial, where):
         share = _extremum_share(out, x, axis, keepdims, initial, where, empty)
-        return _sum(t * share, axis=axis, keepdims=keepdims)
+        return _sum(_times(t, share), axis=axis, keepdims=keepdims)
     return (vjp,), (jvp,)
 
 
@@ -388,8 +417,23 @@ for _f, _empty in ((_max, np.nan), (_min, np.nan), (_nanmax, 0), (_nanmin, 0)):
 
 
 # -- cumsum, cumprod ------------------------------------------------------------------
-cumsum = primitive(np.cumsum, data="a", params={"axis": None, "dtype": None, "out": None})
-cumprod = primitive(np.cumprod, data="a", params={"axis": None, "dtype": None, "out": None})
+def _scan(np_fn, name, doc):
+    """NumPy's ``name`` (cumsum, cumprod): the public function and its primitive."""
+    prim, twin = _differentiable(np_fn, name, data="a",
+                                 params={"axis": None, "dtype": None, "out": None})
+
+    def scan(a, axis=None, dtype=None, out=None):
+        if out is not None:
+            _no_out(out, name)
+        if isinstance(a, Box):
+            return (prim if _inexact_result(a, dtype) else twin)(a, axis, dtype)
+        return np_fn(a, axis, dtype)
+    return _public(scan, prim, name, doc), prim
+
+
+cumsum, _cumsum = _scan(np.cumsum, "cumsum", "NumPy's cumsum, differentiable.")
+cumprod, _cumprod = _scan(np.cumprod, "cumprod",
+                          "NumPy's cumprod, differentiable, also where the input has zeros.")
 
 
 def _scan_axis(x, axis):
@@ -406,7 +450,7 @@ def _cumsum_vjp(g, out, x, axis, dtype):
     return broadcast.fit_dtype(shape_ops.reshape(ct, x.shape), x.dtype)
 
 
-defmultilinear(cumsum, _cumsum_vjp, save="shapes")
+defmultilinear(_cumsum, _cumsum_vjp, save="shapes")
 
 
 def _linear_scan(a, b, axis):
@@ -438,7 +482,7 @@ def _exclusive(out, axis):
 def _cumprod_jvp(t, out, x, axis, dtype):
     x, k = _scan_axis(x, axis)
     t, _ = _scan_axis(t, axis)
-    return _linear_scan(x, t * _exclusive(out, k), k).astype(out.dtype)
+    return _linear_scan(x, _times(t, _exclusive(out, k)), k).astype(out.dtype)
 
 
 # its transpose: ct[i] = out[i-1] s[i], with s[i] = g[i] + x[i+1] s[i+1] (from the end)
@@ -446,17 +490,22 @@ def _cumprod_vjp(g, out, x, axis, dtype):
     xs, k = _scan_axis(x, axis)
     next_x = shape_ops.concatenate([_take(xs, k, 1), _ones_slice(xs, k, xs.dtype)], axis=k)
     s = _flip(_linear_scan(_flip(next_x, k), _flip(g, k), k), k)
-    return broadcast.fit_dtype(shape_ops.reshape(_exclusive(out, k) * s, x.shape), x.dtype)
+    return broadcast.fit_dtype(shape_ops.reshape(_times(s, _exclusive(out, k)), x.shape),
+                               x.dtype)
 
 
-defrules(cumprod, vjp=(_cumprod_vjp,), jvp=(_cumprod_jvp,), save="all")
+defrules(_cumprod, vjp=(_cumprod_vjp,), jvp=(_cumprod_jvp,), save="all")
 
 
 # -- no derivative: indices, booleans, counts -------------------------------------------
 argmax = primitive(np.argmax, data="a", params={"axis": None, "out": None, "keepdims": False})
 argmin = primitive(np.argmin, data="a", params={"axis": None, "out": None, "keepdims": False})
 count_nonzero = primitive(np.count_nonzero, data="a", params={"axis": None, "keepdims": False})
-for _f in (argmax, argmin, count_nonzero, _all, _any):
+nanargmax = primitive(np.nanargmax, data="a", params={"axis": None, "out": None,
+                                                      "keepdims": False})
+nanargmin = primitive(np.nanargmin, data="a", params={"axis": None, "out": None,
+                                                      "keepdims": False})
+for _f in (argmax, argmin, nanargmax, nanargmin, count_nonzero, _all, _any):
     nondifferentiable(_f)
 
 
@@ -484,11 +533,12 @@ def _batch_along_one_axis(f, keeps_shape):
     return rule
 
 
-for _f in (_sum, _mean, _prod, _max, _min, _nanmax, _nanmin, _all, _any):
+for _f in (_sum, _mean, _prod, _max, _min, _nanmax, _nanmin, _all, _any,
+           TWINS[_sum], TWINS[_mean], TWINS[_prod]):
     defrules(_f, batch=_batch_reduction(_f))
-for _f in (cumsum, cumprod):
+for _f in (_cumsum, _cumprod, TWINS[_cumsum], TWINS[_cumprod]):
     defrules(_f, batch=_batch_along_one_axis(_f, False))
-for _f in (argmax, argmin):
+for _f in (argmax, argmin, nanargmax, nanargmin):
     defrules(_f, batch=_batch_along_one_axis(_f, True))
 defrules(count_nonzero, batch=_batch_reduction(count_nonzero))
 
@@ -658,6 +708,55 @@ def nancumprod(a, axis=None, dtype=None, out=None):
     """NumPy's nancumprod, differentiable; NaNs count as 1."""
     a = _array(a)
     return cumprod(_nan_to(a, 1) if _inexact(a) else a, axis, dtype, out)
+
+
+def _cumulative(scan, identity, name):
+    """NumPy 2.1's cumulative_sum / cumulative_prod: ``scan`` along one axis (required
+    beyond 1-d), with the identity first when ``include_initial``."""
+    def cumulative(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
+        _no_out(out, name)
+        x = _array(x)
+        if x.ndim == 0:
+            x = shape_ops.reshape(x, (1,))
+        if axis is None:
+            if x.ndim > 1:
+                raise ValueError("For arrays which have more than one dimension ``axis`` "
+                                 "argument is required.")
+            axis = 0
+        axis = _axis_tuple(axis, x.ndim)[0]
+        res = scan(x, axis, dtype)
+        if include_initial:
+            first = np.full(x.shape[:axis] + (1,) + x.shape[axis + 1:], identity, res.dtype)
+            res = shape_ops.concatenate([first, res], axis=axis)
+        return res
+    cumulative.__name__ = cumulative.__qualname__ = name
+    cumulative.__doc__ = (f"NumPy's {name} (NumPy 2.1; here on every NumPy), differentiable: "
+                          f"{scan.__name__} with the identity first when include_initial.")
+    np_fn = getattr(np, name, None)
+    return cumulative if np_fn is None else composite(np_fn)(cumulative)
+
+
+cumulative_sum = _cumulative(cumsum, 0, "cumulative_sum")
+cumulative_prod = _cumulative(cumprod, 1, "cumulative_prod")
+
+
+@composite(np.ediff1d)
+def ediff1d(ary, to_end=None, to_begin=None):
+    """NumPy's ediff1d: differences of the flattened ``ary``, with ``to_begin`` and
+    ``to_end`` (cast to ary's dtype) around them; differentiable in all three."""
+    ary = shape_ops.ravel(_array(ary))
+    pieces = [ary[1:] - ary[:-1]]
+    for extra, where, at in ((to_begin, "to_begin", 0), (to_end, "to_end", 1)):
+        if extra is None:
+            continue
+        extra = extra if isinstance(extra, Box) else np.asanyarray(extra)
+        if not np.can_cast(extra.dtype, ary.dtype, casting="same_kind"):
+            raise TypeError(f"dtype of `{where}` must be compatible with input `ary` under "
+                            "the `same_kind` rule.")
+        extra = shape_ops.ravel(extra)
+        extra = extra if extra.dtype == ary.dtype else ew.astype(extra, ary.dtype)
+        pieces.insert(at * len(pieces), extra)
+    return pieces[0] if len(pieces) == 1 else shape_ops.concatenate(pieces)
 
 
 def _check_inexact_dtype(dtype):

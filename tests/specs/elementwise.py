@@ -164,6 +164,10 @@ SPECS = [
     _binary("logaddexp",      fnp.logaddexp,                             (real, real)),
     _binary("logaddexp2",     fnp.logaddexp2,                            (real, real)),
     _binary("where",          lambda x, y: fnp.where(x > 0, x, y),       (nonzero, real)),
+    _binary("where_float_condition", lambda c, x: fnp.where(c, x, 2.0 * x), (nonzero, real)),
+    _binary("strong_multiply", ew.strong_multiply,                       (real, real)),
+    _unary("ldexp",           lambda x: fnp.ldexp(x, np.array([-1, 0, 3])), real),
+    _unary("ldexp_scalar",    lambda x: fnp.ldexp(x, 2),                 real),
     _binary("clip_lo_array",  lambda x, lo: fnp.clip(x, lo, 0.5),        (clip_x, lower)),
     _binary("clip_hi_array",  lambda x, hi: fnp.clip(x, -0.5, hi),       (clip_x, upper)),
 
@@ -212,6 +216,7 @@ SPECS = [
     _cplx("fmax",             fnp.fmax,                                  *CPLX_APART),
     _cplx("fmin",             fnp.fmin,                                  *CPLX_APART),
     _cplx("where",            lambda z, w: fnp.where(z.real > 0, z, w),  cplx_nonzero, cplx),
+    _cplx("strong_multiply",  ew.strong_multiply,                        cplx, cplx),
 
     # -- several outputs, and casts -------------------------------------------------------
     _unary("frexp",           lambda x: fnp.frexp(x)[0] * fnp.frexp(x)[1], nonzero),
@@ -221,6 +226,9 @@ SPECS = [
     _unary("astype_complex",  lambda x: fnp.astype(x, np.complex128),    real),
     _unary("method_astype",   lambda x: x.astype(np.float64) * 2.0,      real),
     _unary("astype_float32",  lambda x: fnp.astype(x, np.float32),       real,     order=0),
+    _unary("sin_dtype",       lambda x: fnp.sin(x, dtype=np.float64),    real),
+    _binary("multiply_dtype", lambda x, y: fnp.multiply(x, y, dtype=np.complex128),
+                                                                         (real, real)),
     _unary("astype_int",      lambda x: fnp.astype(x * 3.0, np.int64),   real,     order=0),
 
     # -- no derivative ---------------------------------------------------------------------
@@ -236,6 +244,12 @@ SPECS = [
     _unary("isnan",           fnp.isnan,                                 specials, order=0),
     _unary("isinf",           fnp.isinf,                                 specials, order=0),
     _unary("isfinite",        fnp.isfinite,                              specials, order=0),
+    _unary("isneginf",        fnp.isneginf,                              specials, order=0),
+    _unary("isposinf",        fnp.isposinf,                              specials, order=0),
+    _unary("spacing",         fnp.spacing,                               real,     order=0),
+    _binary("nextafter",      fnp.nextafter,                             (real, real), order=0),
+    _unary("add_dtype_int",   lambda x: fnp.add(x, x, dtype=np.int64, casting="unsafe"),
+                                                                         real,     order=0),
     _unary("signbit",         fnp.signbit,                               specials, order=0),
     _unary("iscomplex",       fnp.iscomplex,                             real,     order=0),
     _unary("isreal",          fnp.isreal,                                real,     order=0),

@@ -1,6 +1,8 @@
 """Spec rows for fgrad/numpy/products.py."""
 import warnings
 
+import numpy as np
+
 import fgrad.numpy as fnp
 from domains import cplx, real
 from specs import Spec
@@ -95,6 +97,18 @@ SPECS = [
                                                                ((2, 4), (3, 1)))),
     Spec("cross_axis", cross(axis=1), RR, (((4, 3, 2), (1, 3, 2)),)),
     Spec("cross_complex", cross(), CC, (((3,), (3,)),)),
+    Spec("vecdot", fnp.vecdot, RR, (((3,), (3,)), ((2, 3), (3,)), ((2, 1, 3), (4, 3)))),
+    Spec("vecdot_axis", lambda a, b: fnp.vecdot(a, b, axis=0), RR, (((3, 2), (3, 1)),)),
+    Spec("vecdot_complex", fnp.vecdot, CC, (((2, 3), (3,)),)),
+    Spec("matvec", fnp.matvec, RR, (((2, 3), (3,)), ((4, 2, 3), (3,)), ((2, 3), (4, 3)))),
+    Spec("matvec_complex", fnp.matvec, CC, (((4, 2, 3), (3,)),)),
+    Spec("vecmat", fnp.vecmat, RR, (((3,), (3, 2)), ((4, 3), (3, 2)), ((3,), (4, 3, 2)))),
+    Spec("vecmat_complex", fnp.vecmat, CC, (((4, 3), (3, 2)),), exact=False),
+    Spec("matrix_transpose", fnp.matrix_transpose, (real,), (((2, 3),), ((4, 2, 3),))),
+    Spec("matmul_dtype", lambda a, b: fnp.matmul(a, b, dtype=np.float64), RR,
+         (((2, 3), (3, 4)), ((3,), (3,)))),
+    Spec("einsum_dtype_int", einsum("ij,jk->ik", dtype=np.int64, casting="unsafe"), RR,
+         (((2, 3), (3, 4)),), order=0),
     Spec("einsum_complex", einsum("ij,jk,kl->il"), (cplx,) * 3, (((2, 3), (3, 4), (4, 2)),),
          exact=False),
     Spec("einsum_sublists", lambda a, b: fnp.einsum(a, [0, 1], b, [1, 2], [2, 0]), RR,

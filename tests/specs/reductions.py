@@ -72,6 +72,22 @@ SPECS = [
     *rows("nancumprod", fnp.nancumprod, with_nans(nonzero), keepdims=False,
           axes=(None, 0, -1)),
     *rows("diff", fnp.diff, real, zero_d=False, keepdims=False, axes=(0, 1, -1)),
+    *rows("ediff1d", fnp.ediff1d, real, keepdims=False, axes=()),
+    Spec("ediff1d-begin-end", lambda x, b, e: fnp.ediff1d(x, to_end=e, to_begin=b),
+         (real, real, real), (((2, 3), (), (2,)), ((4,), (2, 2), ()))),
+    Spec("ediff1d-begin-list", lambda x: fnp.ediff1d(x, to_begin=[1.0, 2.0]), (real,),
+         (X1, X234)),
+    *[Spec(f"{name}-include_initial={first}",
+           lambda x, f=f, first=first: f(x, include_initial=first), (domain,), (X0, X1))
+      for name, f, domain in (("cumulative_sum", fnp.cumulative_sum, real),
+                              ("cumulative_prod", fnp.cumulative_prod, nonzero))
+      for first in (False, True)],
+    *[Spec(f"{name}-axis={axis}-include_initial={first}",
+           lambda x, f=f, axis=axis, first=first: f(x, axis=axis, include_initial=first),
+           (domain,), (X234,))
+      for name, f, domain in (("cumulative_sum", fnp.cumulative_sum, real),
+                              ("cumulative_prod", fnp.cumulative_prod, nonzero))
+      for axis in (0, 1, -1) for first in (False, True)],
     *rows("trapezoid", fnp.trapezoid, real, zero_d=False, keepdims=False, axes=(0, 1, -1)),
     *rows("gradient", fnp.gradient, real, zero_d=False, keepdims=False, axes=(None, 0, -1)),
 
@@ -143,6 +159,17 @@ SPECS = [
     # no derivative
     *rows("argmax", fnp.argmax, distinct, axes=(None, 0, 1, -1), order=0),
     *rows("argmin", fnp.argmin, distinct, axes=(None, 0, 1, -1), order=0),
+    *rows("nanargmax", fnp.nanargmax, with_nans(distinct), axes=(None, 0, 1, -1), order=0),
+    *rows("nanargmin", fnp.nanargmin, with_nans(distinct), axes=(None, 0, -1), order=0),
+    # an integer or boolean result has no derivative
+    *[Spec(f"{name}-dtype=int64{'-axis' if axis is not None else ''}",
+           lambda x, f=f, axis=axis: f(x * 3.0, axis=axis, dtype=np.int64), (real,),
+           (X1, X234) if axis is None else (X234,), order=0)
+      for name, f in (("sum", fnp.sum), ("prod", fnp.prod), ("mean", fnp.mean),
+                      ("cumsum", fnp.cumsum), ("cumprod", fnp.cumprod),
+                      ("nansum", fnp.nansum), ("cumulative_sum", fnp.cumulative_sum))
+      for axis in ((None, 1) if not name.startswith("cumulative") else (0,))],
+    Spec("sum-of-booleans", lambda x: fnp.sum(x > 0, axis=0), (real,), (X234,), order=0),
     *rows("all", fnp.all, some_zeros, order=0),
     *rows("all-positive", fnp.all, positive, axes=(None, 1), order=0),
     *rows("any", fnp.any, some_zeros, order=0),
