@@ -218,6 +218,12 @@ class Primitive:
         return f"<primitive {self.name}>"
 
 
+def no_out(out, name):
+    """Refuse an ``out=`` argument other than None, naming the function."""
+    if out is not None:
+        _refuse_out(name)
+
+
 def _refuse_out(name):
     raise TypeError(f"fgrad.numpy.{name} does not take out=: arrays are immutable under "
                     "fgrad; use the returned value instead")

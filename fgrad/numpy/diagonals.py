@@ -8,7 +8,7 @@ triu and tril are ``where`` with a constant mask, as NumPy writes them.
 import numpy as np
 
 from ..rules import defmultilinear
-from ..tracer import _refuse_out, composite, primitive
+from ..tracer import composite, no_out, primitive
 from . import batch, shape as shape_ops
 from .elementwise import where
 from .reductions import sum as _sum
@@ -76,8 +76,7 @@ def diagflat(v, k=0):
 @composite(np.trace)
 def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     """The sum along a diagonal (over axis1 and axis2), as NumPy sums it."""
-    if out is not None:
-        _refuse_out("trace")
+    no_out(out, "trace")
     return _sum(diagonal(a, offset, axis1, axis2), axis=-1, dtype=dtype)
 
 

@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from ..rules import defmultilinear, defrules, nondifferentiable
-from ..tracer import Box, composite, holds_box, primitive, unbox
+from ..tracer import Box, composite, holds_box, no_out, primitive, unbox
 from . import batch, broadcast, shape as shape_ops
 from .elementwise import astype, clip, equal, maximum, remainder, where
 
@@ -292,12 +292,6 @@ class at:
 
 # -- functions built on indexing ----------------------------------------------
 
-def _no_out(name, out):
-    if out is not None:
-        raise TypeError(f"fgrad.numpy.{name} does not take out=: arrays are immutable under "
-                        "fgrad; use the returned value instead")
-
-
 def _axis(axis, ndim):
     if not -ndim <= axis < ndim:
         raise np.exceptions.AxisError(axis, ndim)
@@ -329,14 +323,14 @@ def _fit_mode(indices, n, mode):
 
 
 def _np_take(a, indices, axis=None, out=None, mode="raise"):
-    _no_out("take", out)
+    no_out(out, "take")
     return np.take(a, indices, axis, mode=mode)
 
 
 @composite(_np_take)
 def take(a, indices, axis=None, out=None, mode="raise"):
     """NumPy's take: elements of ``a`` at ``indices`` along ``axis`` (None: of ravel(a))."""
-    _no_out("take", out)
+    no_out(out, "take")
     a = a if isinstance(a, Box) else np.asarray(a)
     if axis is None:
         a, axis = shape_ops.ravel(a), 0
@@ -372,14 +366,14 @@ def _weak_dtype(x):
 
 
 def _np_choose(a, choices, out=None, mode="raise"):
-    _no_out("choose", out)
+    no_out(out, "choose")
     return np.choose(a, choices, mode=mode)
 
 
 @composite(_np_choose)
 def choose(a, choices, out=None, mode="raise"):
     """NumPy's choose: ``choices[a[i]][i]`` at each (broadcast) position i."""
-    _no_out("choose", out)
+    no_out(out, "choose")
     if not isinstance(choices, (list, tuple)):  # an array: its first axis holds the choices
         choices = [getitem(choices, k) for k in range(len(choices))]
     n = len(choices)
@@ -417,14 +411,14 @@ def select(condlist, choicelist, default=0):
 
 
 def _np_compress(condition, a, axis=None, out=None):
-    _no_out("compress", out)
+    no_out(out, "compress")
     return np.compress(condition, a, axis)
 
 
 @composite(_np_compress)
 def compress(condition, a, axis=None, out=None):
     """NumPy's compress: the slices of ``a`` along ``axis`` where ``condition`` holds."""
-    _no_out("compress", out)
+    no_out(out, "compress")
     if np.ndim(condition) != 1:
         raise ValueError("condition must be a 1-d array")
     return take(a, _nonzero(condition, caller="compress")[0], axis=axis)

@@ -22,7 +22,7 @@ import inspect
 import numpy as np
 
 from ..rules import defrules, nondifferentiable
-from ..tracer import Box, composite, primitive, unbox
+from ..tracer import Box, composite, no_out, primitive, unbox
 from . import batch
 from .elementwise import astype, ceil, floor, isnan, logical_not, where
 from .indexing import getitem, index_set
@@ -199,21 +199,6 @@ def sort_complex(a):
 
 
 # -- median and quantiles: sorted values at positions, with interpolation weights --------
-def _no_out(out, name):
-    if out is not None:
-        raise TypeError(f"fgrad.numpy.{name} does not take out=: arrays are immutable under "
-                        "fgrad; use the returned value instead")
-
-
-def _refusing_out(np_fn):
-    """NumPy's ``np_fn`` for plain values, refusing out= as every fgrad.numpy function does."""
-    def call(*args, **kwargs):
-        if kwargs and kwargs.get("out") is not None:
-            _no_out(kwargs["out"], np_fn.__name__)
-        return np_fn(*args, **kwargs)
-    return call
-
-
 def _slices(a, axis, keepdims):
     """``(x, shape)``: ``a``'s reduced axes merged into the last axis of ``x`` (in C order),
     the kept axes before it; ``shape``, the result's shape (before q's axes)."""
@@ -246,10 +231,10 @@ def _counts(x):
     return logical_not(isnan(x)).sum(axis=-1)
 
 
-@composite(_refusing_out(np.median))
+@composite(np.median)
 def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     """NumPy's median, differentiable: the mean of the middle one or two sorted values."""
-    _no_out(out, "median")
+    no_out(out, "median")
     x, shape = _slices(a, axis, _kept(keepdims))
     s = sort(x)
     n = x.shape[-1]
@@ -260,10 +245,10 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     return m.reshape(shape)
 
 
-@composite(_refusing_out(np.nanmedian))
+@composite(np.nanmedian)
 def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=np._NoValue):
     """NumPy's nanmedian, differentiable: the median of each slice's numbers."""
-    _no_out(out, "nanmedian")
+    no_out(out, "nanmedian")
     x, shape = _slices(a, axis, _kept(keepdims))
     s = sort(x)  # NaNs last
     n = _counts(x)
@@ -386,7 +371,7 @@ def _quantile_family(np_fn, top, skip_nan):
 
     def f(a, q, axis=None, out=None, overwrite_input=False, method="linear",
           keepdims=np._NoValue if skip_nan else False, *, weights=None):
-        _no_out(out, name)
+        no_out(out, name)
         weak_q = type(q) in (int, float)
         a = a if isinstance(a, Box) else np.asarray(a)
         q = q if isinstance(q, Box) else np.asanyarray(q)
@@ -396,7 +381,7 @@ def _quantile_family(np_fn, top, skip_nan):
         return _quantile(a, q, axis, method, keepdims, skip_nan, weights, weak_q)
     f.__name__ = f.__qualname__ = name
     f.__doc__ = (f"NumPy's {name}, differentiable in a and in q.")
-    return composite(_refusing_out(np_fn))(f)
+    return composite(np_fn)(f)
 
 
 quantile = _quantile_family(np.quantile, 1, skip_nan=False)

@@ -28,7 +28,7 @@ import warnings
 import numpy as np
 
 from ..rules import defmultilinear, defrules, nondifferentiable
-from ..tracer import Box, _refuse_out, composite, primitive
+from ..tracer import Box, composite, no_out, primitive
 from . import batch, broadcast, shape as shape_ops
 from .elementwise import (conj, multiply, negative, subtract, under_ufunc_options,
                           ufunc_inputs)
@@ -144,8 +144,7 @@ def _not_aligned(sa, sb, axis_a, axis_b):
 def dot(a, b, out=None):
     """NumPy's dot, differentiable: a product over the last axis of ``a`` and the
     second-to-last of ``b``."""
-    if out is not None:
-        _refuse_out("dot")
+    no_out(out, "dot")
     sa, sb = np.shape(a), np.shape(b)
     if not sa or not sb:
         return multiply(a, b)
@@ -184,8 +183,7 @@ def inner(a, b):
 @composite(np.outer)
 def outer(a, b, out=None):
     """NumPy's outer: every element of ``a`` (flattened) times every element of ``b``."""
-    if out is not None:
-        _refuse_out("outer")
+    no_out(out, "outer")
     return multiply(shape_ops.reshape(a, (-1, 1)), shape_ops.reshape(b, (1, -1)))
 
 
@@ -307,8 +305,7 @@ def _cast(x, dtype):
 @_numpy_2("vecdot")
 def vecdot(x1, x2, /, *, axis=-1, dtype=None, out=None):
     """NumPy's vecdot: sum(conj(x1) * x2) along ``axis``, the other axes broadcast."""
-    if out is not None:
-        _refuse_out("vecdot")
+    no_out(out, "vecdot")
     x1, x2 = _array(x1), _array(x2)
     x1 = shape_ops.moveaxis(x1, axis, -1)
     x2 = shape_ops.moveaxis(x2, axis, -1)
@@ -319,8 +316,7 @@ def vecdot(x1, x2, /, *, axis=-1, dtype=None, out=None):
 @_numpy_2("matvec")
 def matvec(x1, x2, /, *, dtype=None, out=None):
     """NumPy's matvec: matrices x1 times vectors x2, both stacks broadcast."""
-    if out is not None:
-        _refuse_out("matvec")
+    no_out(out, "matvec")
     x1, x2 = _array(x1), _array(x2)
     return matmul(_cast(x1, dtype), shape_ops.expand_dims(_cast(x2, dtype), -1))[..., 0]
 
@@ -328,8 +324,7 @@ def matvec(x1, x2, /, *, dtype=None, out=None):
 @_numpy_2("vecmat")
 def vecmat(x1, x2, /, *, dtype=None, out=None):
     """NumPy's vecmat: vectors conj(x1) times matrices x2, both stacks broadcast."""
-    if out is not None:
-        _refuse_out("vecmat")
+    no_out(out, "vecmat")
     x1, x2 = _array(x1), _array(x2)
     rows = shape_ops.expand_dims(_cast(_conj(x1), dtype), -2)
     return matmul(rows, _cast(x2, dtype))[..., 0, :]
@@ -457,8 +452,7 @@ def einsum(subscripts, *operands, out=None, dtype=None, order="K", casting="safe
     """NumPy's einsum, differentiable (any subscripts NumPy accepts, or the sublist
     form). Under a transform, more than two operands are contracted pairwise in
     the order ``np.einsum_path`` finds where that saves work, whatever ``optimize`` says."""
-    if out is not None:
-        _refuse_out("einsum")
+    no_out(out, "einsum")
     if not isinstance(subscripts, str):
         subscripts, operands = _from_sublists((subscripts,) + operands)
     shapes = tuple(np.shape(x) for x in operands)

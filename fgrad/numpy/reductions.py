@@ -29,7 +29,7 @@ import operator
 import numpy as np
 
 from ..rules import defmultilinear, defrules, nondifferentiable
-from ..tracer import Box, composite, primitive, unbox
+from ..tracer import Box, composite, no_out, primitive, unbox
 from . import batch, broadcast, elementwise as ew, shape as shape_ops
 
 __all__ = ["all", "allclose", "amax", "amin", "any", "argmax", "argmin", "array_equal",
@@ -107,21 +107,6 @@ def _inexact(x):
     return x.dtype.kind in "fc"
 
 
-def _no_out(out, name):
-    if out is not None:
-        raise TypeError(f"fgrad.numpy.{name} does not take out=: arrays are immutable under "
-                        "fgrad; use the returned value instead")
-
-
-def _refusing_out(np_fn):
-    """NumPy's ``np_fn`` for a composition's plain path, refusing ``out=`` as primitives do."""
-    def plain(*args, **kwargs):
-        if kwargs and kwargs.get("out") is not None:
-            _no_out(kwargs["out"], np_fn.__name__)
-        return np_fn(*args, **kwargs)
-    return plain
-
-
 # -- where= masks ---------------------------------------------------------------------
 
 def _fill(a, mask, value):
@@ -169,7 +154,7 @@ def _summing(ufunc, name, fill, doc):
     def reduction(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue,
                   where=True):
         if out is not None:
-            _no_out(out, name)
+            no_out(out, name)
         if isinstance(where, Box):
             a, where = _fill(a, where, fill), True
         elif not isinstance(a, Box):
@@ -187,7 +172,7 @@ def _extremum(plain, name, doc):
 
     def reduction(a, axis=None, out=None, keepdims=False, initial=_NoValue, where=True):
         if out is not None:
-            _no_out(out, name)
+            no_out(out, name)
         if isinstance(where, Box):
             if initial is _NoValue:
                 raise ValueError(f"reduction operation '{name}' does not have an identity, so "
@@ -206,7 +191,7 @@ def _logical(plain, name, fill, doc):
 
     def reduction(a, axis=None, out=None, keepdims=False, *, where=True):
         if out is not None:
-            _no_out(out, name)
+            no_out(out, name)
         if isinstance(where, Box):
             a, where = _fill(a, where, fill), True
         elif not isinstance(a, Box):
@@ -252,7 +237,7 @@ _mean, _mean_twin = _differentiable(np.mean, "mean", data="a",
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
     """NumPy's mean, differentiable (not with an integer ``dtype``)."""
     if out is not None:
-        _no_out(out, "mean")
+        no_out(out, "mean")
     if isinstance(where, Box):
         return _traced_mask_mean(a, axis, dtype, keepdims, where)
     if isinstance(a, Box):
@@ -424,7 +409,7 @@ def _scan(np_fn, name, doc):
 
     def scan(a, axis=None, dtype=None, out=None):
         if out is not None:
-            _no_out(out, name)
+            no_out(out, name)
         if isinstance(a, Box):
             return (prim if _inexact_result(a, dtype) else twin)(a, axis, dtype)
         return np_fn(a, axis, dtype)
@@ -577,10 +562,10 @@ def array_equiv(a1, a2):
     return _bool(all(ew.equal(a1, a2)))
 
 
-@composite(_refusing_out(np.ptp))
+@composite(np.ptp)
 def ptp(a, axis=None, out=None, keepdims=False):
     """NumPy's ptp: max - min, each sharing its derivative between ties."""
-    _no_out(out, "ptp")
+    no_out(out, "ptp")
     return ew.subtract(max(a, axis, keepdims=keepdims), min(a, axis, keepdims=keepdims))
 
 
@@ -613,11 +598,11 @@ def _sum_of_squares(x):
     return ew.square(x)
 
 
-@composite(_refusing_out(np.var))
+@composite(np.var)
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True,
         mean=_NoValue, correction=_NoValue):
     """NumPy's var, differentiable (NumPy's own steps, so the same values)."""
-    _no_out(out, "var")
+    no_out(out, "var")
     ddof = _ddof(ddof, correction)
     a = _array(a)
     if dtype is None and a.dtype.kind in "biu":
@@ -632,7 +617,7 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Tru
     return _divide_by_count(total, ew.maximum(_items(a, axis, keepdims, where) - ddof, 0))
 
 
-@composite(_refusing_out(np.std))
+@composite(np.std)
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True,
         mean=_NoValue, correction=_NoValue):
     """NumPy's std, differentiable; derivative 0 where all elements are equal."""
@@ -682,28 +667,28 @@ def _nan_to(a, value):
     return ew.where(ew.isnan(a), np.asarray(value, a.dtype), a)
 
 
-@composite(_refusing_out(np.nansum))
+@composite(np.nansum)
 def nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue, where=True):
     """NumPy's nansum, differentiable; NaNs count as 0."""
     a = _array(a)
     return sum(_nan_to(a, 0) if _inexact(a) else a, axis, dtype, out, keepdims, initial, where)
 
 
-@composite(_refusing_out(np.nanprod))
+@composite(np.nanprod)
 def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue, where=True):
     """NumPy's nanprod, differentiable; NaNs count as 1."""
     a = _array(a)
     return prod(_nan_to(a, 1) if _inexact(a) else a, axis, dtype, out, keepdims, initial, where)
 
 
-@composite(_refusing_out(np.nancumsum))
+@composite(np.nancumsum)
 def nancumsum(a, axis=None, dtype=None, out=None):
     """NumPy's nancumsum, differentiable; NaNs count as 0."""
     a = _array(a)
     return cumsum(_nan_to(a, 0) if _inexact(a) else a, axis, dtype, out)
 
 
-@composite(_refusing_out(np.nancumprod))
+@composite(np.nancumprod)
 def nancumprod(a, axis=None, dtype=None, out=None):
     """NumPy's nancumprod, differentiable; NaNs count as 1."""
     a = _array(a)
@@ -714,7 +699,7 @@ def _cumulative(scan, identity, name):
     """NumPy 2.1's cumulative_sum / cumulative_prod: ``scan`` along one axis (required
     beyond 1-d), with the identity first when ``include_initial``."""
     def cumulative(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
-        _no_out(out, name)
+        no_out(out, name)
         x = _array(x)
         if x.ndim == 0:
             x = shape_ops.reshape(x, (1,))
@@ -772,10 +757,10 @@ def _divide_or_nan(total, count, bad):
                     _divide_by_count(total, ew.where(bad, 1, count)))
 
 
-@composite(_refusing_out(np.nanmean))
+@composite(np.nanmean)
 def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
     """NumPy's nanmean, differentiable; NaNs are left out, all-NaN slices give NaN."""
-    _no_out(out, "nanmean")
+    no_out(out, "nanmean")
     a = _array(a)
     if not _inexact(a):
         return mean(a, axis, dtype, keepdims=keepdims, where=where)
@@ -786,12 +771,12 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
     return _divide_or_nan(total, count, ew.equal(count, 0))
 
 
-@composite(_refusing_out(np.nanvar))
+@composite(np.nanvar)
 def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True,
            mean=_NoValue, correction=_NoValue):
     """NumPy's nanvar, differentiable; NaNs are left out, slices with no degrees of
     freedom give NaN."""
-    _no_out(out, "nanvar")
+    no_out(out, "nanvar")
     a = _array(a)
     if not _inexact(a):
         return var(a, axis, dtype, ddof=ddof, keepdims=keepdims, where=where, mean=mean,
@@ -815,7 +800,7 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=
     return _divide_or_nan(total, dof, ew.less_equal(dof, 0))
 
 
-@composite(_refusing_out(np.nanstd))
+@composite(np.nanstd)
 def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True,
            mean=_NoValue, correction=_NoValue):
     """NumPy's nanstd, differentiable; derivative 0 where all elements are equal."""

@@ -24,7 +24,7 @@ import math
 import numpy as np
 
 from ..rules import defmultilinear, defrules, nondifferentiable
-from ..tracer import Box, composite, holds_box, primitive, unbox
+from ..tracer import Box, composite, holds_box, no_out, primitive, unbox
 from . import batch
 from .broadcast import broadcast_to, fit_dtype
 from .elementwise import floor, remainder, where
@@ -85,11 +85,6 @@ def static_value(x, what):
     raise ValueError(f"vmap: {what} depends on values that differ between the examples of the "
                      "batch, and it fixes a shape (or a dtype), so the examples cannot be "
                      "stacked: call it outside vmap, or loop")
-
-
-def _refuse_out():
-    raise TypeError("fgrad.numpy functions do not take out=: arrays are immutable under fgrad; "
-                    "use the returned value instead")
 
 
 # -- primitives ----------------------------------------------------------------
@@ -426,8 +421,7 @@ def copy(a, order="K", subok=False):
 @composite(np.stack)
 def stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
     """Join arrays along a new axis."""
-    if out is not None:
-        _refuse_out()
+    no_out(out, "stack")
     arrays = [_as_array(a) for a in arrays]
     if not arrays:
         raise ValueError("need at least one array to stack")
