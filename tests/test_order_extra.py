@@ -9,23 +9,12 @@ import fgrad
 import fgrad.numpy as fnp
 from domains import distinct, rng_for
 from fgrad.testing import check_grads
+from helpers import assert_same, traced
 
 METHODS = ("linear", "lower", "higher", "nearest", "midpoint", "inverted_cdf",
            "averaged_inverted_cdf", "closest_observation", "interpolated_inverted_cdf", "hazen",
            "weibull", "median_unbiased", "normal_unbiased")
 QUANTILES = (np.quantile, np.percentile, np.nanquantile, np.nanpercentile)
-
-
-def traced(f, *args):
-    """``f(*args)`` computed under a transform (forward mode), as a plain value."""
-    return fgrad.jvp(f, args, tuple(np.ones_like(a) for a in args))[0]
-
-
-def assert_same(actual, expected):
-    """Equal to the bit (NaNs equal), same dtype and shape."""
-    actual, expected = np.asarray(actual), np.asarray(expected)
-    assert actual.dtype == expected.dtype and actual.shape == expected.shape
-    np.testing.assert_array_equal(actual, expected)
 
 
 # -- ties: the stable sort's permutation decides ----------------------------------------

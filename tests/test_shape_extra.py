@@ -10,26 +10,11 @@ import fgrad
 import fgrad.numpy as fnp
 shape_module = importlib.import_module("fgrad.numpy.shape")  # (fnp.shape is the function)
 from fgrad.testing import check_grads
+from helpers import assert_same, traced
 
 RNG = np.random.default_rng(0)
 X = RNG.standard_normal((2, 3))
 X3 = RNG.standard_normal((2, 3, 4))
-
-
-def traced(f, *args):
-    """``f`` under forward mode: its value, computed from traced arguments."""
-    return fgrad.jvp(f, args, tuple(np.ones_like(a) for a in args))[0]
-
-
-def assert_same(actual, expected):
-    assert type(actual) is type(expected)
-    if isinstance(expected, (list, tuple)):
-        assert len(actual) == len(expected)
-        for a, e in zip(actual, expected):
-            assert_same(a, e)
-        return
-    assert np.asarray(actual).dtype == np.asarray(expected).dtype
-    np.testing.assert_array_equal(actual, expected)
 
 
 # -- NumPy's errors, also under a transform -------------------------------------
