@@ -4,8 +4,8 @@
 "fuzz" is for long local runs of the random-program fuzzer (tests/test_fuzz.py, which
 reads the profile's example count; the other tests keep their own):
 ``python -m pytest tests/test_fuzz.py --hypothesis-profile fuzz`` runs 2,000 programs per
-test (about 10,000 in all), new ones on every run; a failure prints the program and a
-``@reproduce_failure`` blob. ``--hypothesis-seed N`` repeats a run.
+test (8,000 in all, about 3 minutes), new ones on every run; a failure prints the program
+and a ``@reproduce_failure`` blob. ``--hypothesis-seed N`` repeats a run.
 """
 import os
 
