@@ -18,7 +18,7 @@ class ForwardTrace(Trace):
             return out, None
         allowed = rules.jvp_args
         if allowed is not None and not allowed.issuperset(argnums):
-            rules.refuse("jvp", argnums)
+            rules.refuse("jvp", argnums, prim.arg_names)
         parts = rules.jvp_parts
         if parts is None:  # a whole-call rule: every argument's tangent at once
             full = [None] * len(values)

@@ -100,7 +100,7 @@ class ReverseTrace(Trace):
             return out, None
         allowed = rules.vjp_args
         if allowed is not None and not allowed.issuperset(argnums):
-            rules.refuse("vjp", argnums)
+            rules.refuse("vjp", argnums, prim.arg_names)
         kept = out
         if not rules.keeps_all:  # NB: before the Node, so intermediates can go
             if not rules.keep_args:

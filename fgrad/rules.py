@@ -54,12 +54,15 @@ class Rules:
         """Whether there is a ``mode`` ("vjp" or "jvp") rule, of either shape."""
         return getattr(self, mode) is not None or getattr(self, mode + "_parts") is not None
 
-    def refuse(self, mode, argnums):
+    def refuse(self, mode, argnums, arg_names=None):
         """Raise, naming the primitive and the argument that ``mode`` has no rule for."""
         allowed = getattr(self, mode + "_args")
         i = next(i for i in argnums if i not in allowed)
+        which = f"{i} ('{arg_names[i]}')" if arg_names else f"{i}"
         raise NotImplementedError(f"{_MODE_NAMES[mode]}: primitive '{self.name}' is not "
-                                  f"differentiable in its argument {i}")
+                                  f"differentiable in its argument {which}: pass that "
+                                  "argument as a constant (a plain array), or through "
+                                  "fgrad.stop_gradient")
 
 
 _MODE_NAMES = {"vjp": "reverse mode", "jvp": "forward mode"}

@@ -206,13 +206,14 @@ class Primitive:
     Rule tables are keyed by Primitive; the user-facing function that
     ``primitive`` returns carries it as ``.prim``.
     """
-    __slots__ = ("name", "impl", "multiple_results", "traceable", "__weakref__")
+    __slots__ = ("name", "impl", "multiple_results", "traceable", "arg_names", "__weakref__")
 
-    def __init__(self, name, impl, multiple_results=False, traceable=False):
+    def __init__(self, name, impl, multiple_results=False, traceable=False, arg_names=None):
         self.name = name
         self.impl = impl
         self.multiple_results = multiple_results
         self.traceable = traceable
+        self.arg_names = arg_names
 
     def __repr__(self):
         return f"<primitive {self.name}>"
@@ -254,7 +255,8 @@ def primitive(impl, name=None, *, data=None, params=None, multiple_results=False
         if sequence and len(names) > 1:
             raise ValueError("a sequence of arrays must be the only data parameter")
         flat_impl = (lambda *xs, **p: impl(xs, **p)) if sequence else impl
-        prim = Primitive(name, flat_impl, multiple_results)
+        prim = Primitive(name, flat_impl, multiple_results,
+                         arg_names=None if sequence else tuple(names))
         wrapped = _signature_wrapper(prim, impl, [n.lstrip("*") for n in names], sequence,
                                      dict(params or {}))
     wrapped.prim = prim

@@ -117,6 +117,19 @@ def test_none_marks_an_argument_not_differentiable():
             transform(2.0, 3.0)
 
 
+def test_the_refusal_names_the_argument_when_the_primitive_names_its_data():
+    from fgrad.rules import defrules
+    from fgrad.tracer import primitive
+    scale = primitive(lambda x, order: x * order, "scale", data="x order")
+    defrules(scale, vjp=(lambda g, out, x, order: g * order, None),
+             jvp=(lambda t, out, x, order: t * order, None))
+    assert fgrad.grad(scale)(2.0, 3.0) == 3.0
+    for transform in (fgrad.grad(scale, argnums=1),
+                      lambda x, k: fgrad.jvp(lambda k: scale(x, k), (k,), (1.0,))):
+        with pytest.raises(NotImplementedError, match=r"argument 1 \('order'\): pass"):
+            transform(2.0, 3.0)
+
+
 def test_keyword_arguments_are_static_parameters():
     def partial_sum(x, axis=0):
         return np.sum(x, axis=axis)
