@@ -52,5 +52,11 @@ class Checkpointed(custom_vjp):
 
 def checkpoint(fun):
     """``fun``, whose intermediates are recomputed in the backward pass instead of
-    stored. Use it as a function or as a decorator."""
+    stored. Use it as a function or as a decorator.
+
+    >>> import fgrad, fgrad.numpy as fnp
+    >>> block = checkpoint(lambda x: fnp.sin(fnp.sin(x)))
+    >>> bool(fgrad.grad(block)(0.3) == fgrad.grad(lambda x: fnp.sin(fnp.sin(x)))(0.3))
+    True
+    """
     return Checkpointed(fun)

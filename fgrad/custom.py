@@ -187,7 +187,14 @@ class custom_vjp(_Custom):
     """``fun`` with a reverse-mode rule given by hand: ``f.defvjp(fwd, bwd)``, where
     ``fwd(*args) -> (out, res)`` and ``bwd(*nondiff_args, res, g)`` gives one
     cotangent per differentiable argument (None for zero). Forward mode uses the
-    transpose of ``bwd``: J t = d/dg <t, bwd(res, g)>."""
+    transpose of ``bwd``: J t = d/dg <t, bwd(res, g)>.
+
+    >>> import fgrad, fgrad.numpy as fnp
+    >>> clip = custom_vjp(lambda x: x)
+    >>> clip.defvjp(lambda x: (x, None), lambda res, g: (fnp.clip(g, -1.0, 1.0),))
+    >>> float(fgrad.grad(lambda x: 5.0 * clip(x))(2.0))
+    1.0
+    """
     kind, definer, prim = "custom_vjp", "defvjp(fwd, bwd)", _vjp_call
     fwd = bwd = None  # set by defvjp (or defined by a subclass, as checkpoint does)
 
@@ -236,7 +243,17 @@ defrules(_jvp_call, vjp=_jvp_call_vjp, jvp=_jvp_call_jvp, save="args", batch=_ba
 class custom_jvp(_Custom):
     """``fun`` with a forward-mode rule given by hand: ``f.defjvp(rule)``, where
     ``rule(*nondiff_args, primals, tangents) -> (out, out_tangent)``, linear in the
-    tangents. Reverse mode uses its transpose: J^T g = d/dt <g, rule(primals, t)[1]>."""
+    tangents. Reverse mode uses its transpose: J^T g = d/dt <g, rule(primals, t)[1]>.
+
+    >>> import fgrad, fgrad.numpy as fnp
+    >>> log1pexp = custom_jvp(lambda x: fnp.logaddexp(0.0, x))
+    >>> @log1pexp.defjvp
+    ... def _(primals, tangents):
+    ...     (x,), (t,) = primals, tangents
+    ...     return log1pexp(x), t * (0.5 * fnp.tanh(0.5 * x) + 0.5)
+    >>> float(fgrad.grad(log1pexp)(1000.0))
+    1.0
+    """
     kind, definer, prim = "custom_jvp", "defjvp(rule)", _jvp_call
 
     def __init__(self, fun, nondiff_argnums=()):

@@ -29,7 +29,14 @@ def primitive(fn, name=None, **signature):
     """``fn`` (a function on arrays) as a primitive: fgrad differentiates it only
     through the rules given to ``defvjp`` / ``defjvp``, never through its body.
     ``signature`` (``data``, ``params``, ``multiple_results``) as for the core's
-    ``fgrad.tracer.primitive``; without it, positional arguments are data."""
+    ``fgrad.tracer.primitive``; without it, positional arguments are data.
+
+    >>> import numpy as np, fgrad
+    >>> cube = primitive(lambda x: x ** 3, "cube")
+    >>> defvjp(cube, lambda ans, x: lambda g: 3 * x ** 2 * g)
+    >>> float(fgrad.grad(cube)(2.0)), float(fgrad.jvp(cube, (2.0,), (1.0,))[1])
+    (12.0, 12.0)
+    """
     prim = _primitive(fn, name, **signature)
     prim.__module__ = getattr(fn, "__module__", prim.__module__)  # pickles as fn's name
     return prim
@@ -40,6 +47,12 @@ def defvjp(prim, *vjp_makers):
     ``maker(ans, *args, **kwargs)`` and returning ``g -> cotangent of that argument``.
 
     Without a hand-written JVP, ``prim`` also gets one derived from these.
+
+    >>> import numpy as np, fgrad
+    >>> logsum = primitive(lambda x, y: np.log(x) + y, "logsum")
+    >>> defvjp(logsum, lambda ans, x, y: lambda g: g / x, lambda ans, x, y: lambda g: g)
+    >>> [float(d) for d in fgrad.grad(logsum, argnums=(0, 1))(4.0, 1.0)]
+    [0.25, 1.0]
     """
     vjps = tuple(None if m is None else _from_maker(m, i) for i, m in enumerate(vjp_makers))
     if _written(prim, "jvp"):
@@ -55,6 +68,12 @@ def defjvp(prim, *jvp_rules):
     its contribution to the output's tangent (fgrad's own JVP signature).
 
     Without a hand-written VJP, ``prim`` also gets one derived from these.
+
+    >>> import numpy as np, fgrad
+    >>> square = primitive(lambda x: x * x, "square")
+    >>> defjvp(square, lambda g, ans, x: 2 * x * g)
+    >>> float(fgrad.grad(square)(3.0))
+    6.0
     """
     jvp_rules = tuple(None if j is None else _checked_jvp(j, i) for i, j in enumerate(jvp_rules))
     if _written(prim, "vjp"):
@@ -67,7 +86,14 @@ def defjvp(prim, *jvp_rules):
 
 def defbatch(prim, rule):
     """Give ``prim`` its batching rule for ``vmap``:
-    ``rule(args, dims, size, **kwargs) -> (out, out_dim)``."""
+    ``rule(args, dims, size, **kwargs) -> (out, out_dim)``.
+
+    >>> import numpy as np, fgrad
+    >>> double = primitive(lambda x: 2 * x, "double")
+    >>> defbatch(double, lambda args, dims, size: (double(args[0]), dims[0]))
+    >>> fgrad.vmap(double)(np.arange(3.0))
+    array([0., 2., 4.])
+    """
     defrules(prim, batch=rule)
 
 
@@ -134,7 +160,12 @@ def transpose(linear, x, ct):
     """The transpose of ``linear`` (a linear map of arrays like ``x``) applied to ``ct``.
     ``x`` and ``linear``'s value may be tuples of arrays (several outputs), and ``ct``
     then has one entry per output (None for zero). The VJP of a linear map is the
-    same at every point; we take it at zero."""
+    same at every point; we take it at zero.
+
+    >>> import numpy as np
+    >>> transpose(lambda v: np.array([[1.0, 2.0], [0.0, 3.0]]) @ v, np.zeros(2), np.ones(2))
+    array([1., 5.])
+    """
     several = isinstance(x, tuple)
     zeros = [np.zeros(np.shape(v), v.dtype if hasattr(v, "dtype") else np.result_type(v))
              for v in (x if several else (x,))]

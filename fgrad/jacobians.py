@@ -117,13 +117,25 @@ def _jacrev(fun, argnums, has_aux, holomorphic, *args):
 
 def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
     """The Jacobian of ``fun`` by forward mode: one batched JVP over the input basis.
-    Complex inputs need ``holomorphic=True`` (then it is f'(z)), as in JAX."""
+    Complex inputs need ``holomorphic=True`` (then it is f'(z)), as in JAX.
+
+    >>> import numpy as np, fgrad.numpy as fnp
+    >>> jacfwd(lambda x: x[0] * x)(np.array([2.0, 3.0]))
+    array([[4., 0.],
+           [3., 2.]])
+    """
     return transformed(_jacfwd, fun, argnums, has_aux, holomorphic)
 
 
 def jacrev(fun, argnums=0, has_aux=False, holomorphic=False):
     """The Jacobian of ``fun`` by reverse mode: one batched VJP over the output basis.
-    Complex inputs or outputs need ``holomorphic=True`` (then it is f'(z)), as in JAX."""
+    Complex inputs or outputs need ``holomorphic=True`` (then it is f'(z)), as in JAX.
+
+    >>> import numpy as np
+    >>> jacrev(lambda x: x[0] * x)(np.array([2.0, 3.0]))
+    array([[4., 0.],
+           [3., 2.]])
+    """
     return transformed(_jacrev, fun, argnums, has_aux, holomorphic)
 
 
@@ -145,18 +157,36 @@ def _jacobian(fun, argnums, mode, holomorphic, *args):
 def jacobian(fun, argnums=0, mode="auto", holomorphic=False):
     """The Jacobian of ``fun``; "auto" uses forward mode when the input has fewer
     elements than the output, reverse mode otherwise (it evaluates ``fun`` once to see).
-    Complex inputs or outputs need ``holomorphic=True``, whatever the mode."""
+    Complex inputs or outputs need ``holomorphic=True``, whatever the mode.
+
+    >>> import numpy as np, fgrad.numpy as fnp
+    >>> jacobian(fnp.sin)(np.zeros(2))
+    array([[1., 0.],
+           [0., 1.]])
+    """
     return transformed(_jacobian, fun, argnums, mode, holomorphic)
 
 
 def hessian(fun, argnums=0, holomorphic=False):
-    """The Hessian of scalar ``fun``, forward over reverse: shape ``in.shape + in.shape``."""
+    """The Hessian of scalar ``fun``, forward over reverse: shape ``in.shape + in.shape``.
+
+    >>> import numpy as np
+    >>> hessian(lambda x: x[0] ** 2 * x[1])(np.array([1.0, 2.0]))
+    array([[4., 2.],
+           [2., 0.]])
+    """
     return jacfwd(jacrev(fun, argnums, holomorphic=holomorphic), argnums,
                   holomorphic=holomorphic)
 
 
 def hvp(fun, primals, tangents):
-    """``(grad, H @ tangents)`` of scalar ``fun`` at ``primals``, never forming H."""
+    """``(grad, H @ tangents)`` of scalar ``fun`` at ``primals``, never forming H.
+
+    >>> import numpy as np
+    >>> g, hv = hvp(lambda x: (x ** 3).sum(), (np.array([1.0, 2.0]),), (np.array([1.0, 0.0]),))
+    >>> g, hv
+    (array([ 3., 12.]), array([6., 0.]))
+    """
     argnums = 0 if len(primals) == 1 else tuple(range(len(primals)))
     return jvp(grad(fun, argnums), tuple(primals), tuple(tangents))
 
@@ -164,7 +194,13 @@ def hvp(fun, primals, tangents):
 def linearize(fun, *primals):
     """``(out, jvp_fn)``: ``jvp_fn(*tangents)`` evaluates J @ tangents from the recorded
     graph, without running ``fun`` again. J is the transpose of the (linear) VJP,
-    so it is read off a VJP of the VJP."""
+    so it is read off a VJP of the VJP.
+
+    >>> import fgrad.numpy as fnp
+    >>> out, f_jvp = linearize(fnp.exp, 0.0)
+    >>> float(f_jvp(2.0))
+    2.0
+    """
     out, vjp_fn = vjp(fun, *primals)
     _, transpose = vjp(vjp_fn, tree_map(zeros_like, out))
 
@@ -190,5 +226,10 @@ def _elementwise_grad(fun, argnums, *args):
 
 def elementwise_grad(fun, argnums=0):
     """The gradient of the sum of ``fun``'s outputs; for elementwise ``fun``, the
-    derivative at each point (autograd's ``elementwise_grad``)."""
+    derivative at each point (autograd's ``elementwise_grad``).
+
+    >>> import numpy as np, fgrad.numpy as fnp
+    >>> elementwise_grad(fnp.tanh)(np.array([0.0, 1.0])).round(6)
+    array([1.      , 0.419974])
+    """
     return transformed(_elementwise_grad, fun, argnums)

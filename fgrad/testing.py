@@ -33,7 +33,11 @@ def _axpy(a, xs, ys):
 
 def numerical_jvp(fun, args, tangents, eps=None):
     """(fun(args + eps t) - fun(args - eps t)) / (2 eps), over pytrees; eps by default
-    suits the lowest precision among the arguments (1e-6 in float64)."""
+    suits the lowest precision among the arguments (1e-6 in float64).
+
+    >>> round(float(numerical_jvp(lambda x: x ** 2, (3.0,), (1.0,))), 6)
+    6.0
+    """
     eps = eps or _tolerances(args)[0]
     plus = fun(*_axpy(eps, tangents, args))
     minus = fun(*_axpy(-eps, tangents, args))
@@ -46,6 +50,11 @@ def numerical_jacobian(fun, x, eps=None):
     Complex ``x`` is differenced along the real and the imaginary directions; the two
     agree (d/dy = i d/dx) exactly when ``fun`` is holomorphic, and the Jacobian is then
     f'(z). Otherwise there is no complex Jacobian, and this raises ValueError.
+
+    >>> import numpy as np
+    >>> numerical_jacobian(lambda x: x * x[0], np.array([2.0, 3.0])).round(6)
+    array([[4., 0.],
+           [3., 2.]])
     """
     x = np.asarray(x)
     x = x if x.dtype.kind in "fc" else x.astype(float)
@@ -92,7 +101,11 @@ def check_grads(fun, args, order=2, modes=("fwd", "rev"), eps=None, rtol=None, a
     """Check ``fun``'s derivatives at ``args`` (a tuple) to ``order``; raise
     AssertionError with the largest discrepancy if one is off. ``eps``, ``rtol`` and
     ``atol`` default to the lowest precision among the arguments (1e-6, 1e-5, 1e-6 in
-    float64)."""
+    float64).
+
+    >>> import fgrad.numpy as fnp
+    >>> check_grads(lambda x: fnp.sin(x) * x, (0.7,), order=2)  # silent when right
+    """
     args = tuple(args)
     default = _tolerances(args)
     eps, rtol, atol = (d if v is None else v for v, d in zip((eps, rtol, atol), default))

@@ -152,7 +152,13 @@ def zeros_like(x):
 
 
 def vjp(fun, *primals, has_aux=False):
-    """``(out, vjp_fn)``: ``vjp_fn(ct)`` gives one cotangent per primal, ct^T d out / d primal."""
+    """``(out, vjp_fn)``: ``vjp_fn(ct)`` gives one cotangent per primal, ct^T d out / d primal.
+
+    >>> import fgrad.numpy as fnp
+    >>> out, vjp_fn = vjp(lambda x, y: x * fnp.sin(y), 2.0, 0.0)
+    >>> [float(c) for c in vjp_fn(1.0)]
+    [0.0, 2.0]
+    """
     primal_leaves, flat_fun, in_tree, store, _ = flatten_fun(
         fun, primals, tuple(range(len(primals))), has_aux, "vjp")
     outs, vjp_flat_fn = vjp_flat(flat_fun, primal_leaves)
@@ -224,17 +230,38 @@ def _grad(fun, argnums, has_aux, holomorphic, *args):
 
 
 def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False):
-    """A function giving ``(fun(*args), d fun / d args[argnums])``."""
+    """A function giving ``(fun(*args), d fun / d args[argnums])``.
+
+    >>> value, g = value_and_grad(lambda x: x ** 3)(2.0)
+    >>> float(value), float(g)
+    (8.0, 12.0)
+    """
     return transformed(_value_and_grad, fun, argnums, has_aux, holomorphic)
 
 
 def grad(fun, argnums=0, has_aux=False, holomorphic=False):
-    """A function giving the gradient of scalar ``fun`` w.r.t. ``args[argnums]``."""
+    """A function giving the gradient of scalar ``fun`` w.r.t. ``args[argnums]``.
+
+    ``argnums`` may be a tuple (a tuple of gradients); ``has_aux``: ``fun`` returns
+    ``(value, aux)`` and the function gives ``(grad, aux)``.
+
+    >>> import numpy as np, fgrad.numpy as fnp
+    >>> grad(lambda p: fnp.sum(p["a"] ** 2))({"a": np.array([1.0, 2.0])})
+    {'a': array([2., 4.])}
+    >>> bool(grad(grad(fnp.sin))(0.5) == -np.sin(0.5))
+    True
+    """
     return transformed(_grad, fun, argnums, has_aux, holomorphic)
 
 
 def jvp(fun, primals, tangents, has_aux=False):
-    """``(fun(*primals), J tangents)``: forward mode, no graph kept."""
+    """``(fun(*primals), J tangents)``: forward mode, no graph kept.
+
+    >>> import fgrad.numpy as fnp
+    >>> out, tangent = jvp(fnp.exp, (0.0,), (3.0,))
+    >>> float(out), float(tangent)
+    (1.0, 3.0)
+    """
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError("jvp: primals and tangents must be tuples (one entry per argument)")
     primal_leaves, flat_fun, in_tree, store, _ = flatten_fun(
@@ -268,7 +295,11 @@ defrules(_stop, batch=lambda args, dims, size: (args[0], dims[0]))
 
 
 def stop_gradient(x):
-    """``x`` (any pytree), treated as a constant by every transform."""
+    """``x`` (any pytree), treated as a constant by every transform.
+
+    >>> float(grad(lambda x: x * stop_gradient(x))(3.0))
+    3.0
+    """
     return tree_map(_stop, x)
 
 
@@ -321,5 +352,9 @@ def vmap(fun, in_axes=0, out_axes=0):
     shared by all examples), or a tuple with one entry (a pytree prefix) per
     argument; ``out_axes`` likewise for the outputs. Keyword arguments are mapped
     over their axis 0, as in JAX.
+
+    >>> import numpy as np
+    >>> vmap(lambda x, y: x @ y, in_axes=(0, None))(np.eye(2), np.array([3.0, 4.0]))
+    array([3., 4.])
     """
     return transformed(_vmap, fun, in_axes, out_axes, maps_kwargs=True)
