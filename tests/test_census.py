@@ -45,3 +45,17 @@ def test_missing_names_refuse_traced_values():
 def test_the_docs_page_is_current():
     assert PAGE.read_text() == census.markdown(), (
         "docs/coverage.md is out of date: run `python -m fgrad.numpy > docs/coverage.md`")
+
+
+SCIPY_PAGE = PAGE.with_name("scipy_coverage.md")
+
+
+def test_the_scipy_page_is_current():
+    pytest.importorskip("scipy")
+    from fgrad.scipy import census as scipy_census
+    page = SCIPY_PAGE.read_text()
+    if page.split("\n")[2].split("SciPy ")[1].split(";")[0] != __import__("scipy").__version__:
+        pytest.skip("docs/scipy_coverage.md was generated with another SciPy version")
+    assert page == scipy_census.markdown(), (
+        "docs/scipy_coverage.md is out of date: run `python -m fgrad.scipy > "
+        "docs/scipy_coverage.md`")

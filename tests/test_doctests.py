@@ -7,7 +7,7 @@ import pytest
 # every module with public functions of its own (fgrad.numpy's functions carry NumPy's
 # docstrings; fgrad.scipy's are tested in tests/test_scipy_*.py)
 MODULES = ["fgrad.transforms", "fgrad.jacobians", "fgrad.custom", "fgrad.checkpoint",
-           "fgrad.extend", "fgrad.tree", "fgrad.testing"]
+           "fgrad.extend", "fgrad.tree", "fgrad.testing", "fgrad.nn", "fgrad.optim"]
 
 
 @pytest.mark.parametrize("name", MODULES)

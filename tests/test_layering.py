@@ -123,6 +123,8 @@ _HELPERS = {"fgrad.tracer", "fgrad.rules", _NP + "batch", _NP + "broadcast"}
 _FAMILIES = ("elementwise", "shape", "indexing", "reductions", "order", "diagonals",
              "products", "linalg", "fft", "statistics", "signal", "polynomial", "sets",
              "creation")
+_SP = "fgrad.scipy."
+_SCIPY_BASE = {"fgrad.tracer", "fgrad.rules", "fgrad.numpy"}
 ALLOWED = {
     "fgrad.tracer": set(),
     "fgrad.tree": set(),
@@ -151,7 +153,19 @@ ALLOWED = {
     "fgrad.jacobians": {"fgrad.numpy", "fgrad.batching", "fgrad.forward", "fgrad.reverse",
                         "fgrad.transforms", "fgrad.tree"},
     "fgrad.testing": {"fgrad.transforms", "fgrad.tree"},
+    "fgrad.nn": {"fgrad.numpy", "fgrad.transforms", "fgrad.scipy"},
+    "fgrad.optim": {"fgrad.numpy", "fgrad.jacobians", "fgrad.transforms", "fgrad.tree"},
     "fgrad": {"fgrad"},  # the public surface gathers everything
+    # fgrad.scipy, above the namespace; stats above special; the solvers above the transforms
+    "fgrad.scipy": {"fgrad.scipy"},
+    **{_SP + m: _SCIPY_BASE for m in ("special", "signal", "linalg")},
+    "fgrad.scipy.stats": {"fgrad.scipy.stats"},
+    **{_SP + "stats." + p.stem: _SCIPY_BASE | {_SP + "special", _SP + "linalg", _SP + "stats"}
+       for p in (PACKAGE_DIR / "scipy" / "stats").glob("*.py") if p.stem != "__init__"},
+    **{_SP + m: _SCIPY_BASE | {"fgrad.custom", "fgrad.transforms", "fgrad.jacobians",
+                               "fgrad.tree"} for m in ("integrate", "optimize")},
+    _SP + "census": {"fgrad.rules", _NP + "census", "fgrad.scipy"},
+    _SP + "__main__": {_SP + "census"},
 }
 
 
@@ -189,7 +203,7 @@ def _circle_through(graph, module):
     return None
 
 
-_PACKAGES = ("fgrad", "fgrad.numpy")
+_PACKAGES = ("fgrad", "fgrad.numpy", "fgrad.scipy", "fgrad.scipy.stats")
 
 
 def test_the_circle_finder_finds_one():

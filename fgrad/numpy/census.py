@@ -34,6 +34,11 @@ def _status(name, np_obj):
         return Coverage(name, "in place", False, False, False)
     if fn is np_obj:  # NumPy's own: makes arrays from shapes and numbers, no derivative
         return Coverage(name, "nondifferentiable", False, False, True)
+    return describe(name, fn)
+
+
+def describe(name, fn):
+    """The coverage of fgrad function ``fn``: a primitive's rules, or a composition."""
     prim = getattr(fn, "prim", None)
     if prim is None:
         return Coverage(name, "composition", True, True, True)

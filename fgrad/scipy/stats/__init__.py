@@ -1,0 +1,14 @@
+"""fgrad.scipy.stats: SciPy's distributions with derivatives, one submodule each.
+
+Each submodule (``norm``, ``t``, ``multivariate_normal``...) has SciPy's functions
+with SciPy's signatures (``logpdf(x, df, loc=0, scale=1)``), written as compositions
+of fgrad.numpy and fgrad.scipy.special: on plain values each is SciPy's own. They are
+differentiable in the data and in the parameters, except in a shape parameter that
+reaches an incomplete gamma or beta function's shape argument (the cdf of t, gamma,
+beta and chi2 in df, a, b), which has no closed form: that raises, naming it.
+Outside the support the values are SciPy's (log-density -inf, density 0, cdf 0 or 1)
+with derivative 0; invalid parameters (scale <= 0, df <= 0) give NaN, as in SciPy.
+"""
+from . import beta, chi2, dirichlet, gamma, multivariate_normal, norm, poisson, t
+
+__all__ = ["beta", "chi2", "dirichlet", "gamma", "multivariate_normal", "norm", "poisson", "t"]
