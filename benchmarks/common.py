@@ -252,6 +252,46 @@ def time_case(workload, case, impls, build, per=1, extras=()):
     return report(workload, case, collect(impls, value), extras=extras)
 
 
+def interleaved_case(workload, case, impls, build, per=1):
+    """Like time_case, but the libraries take turns: each of ROUNDS rounds times every
+    library once (~0.05 s each, the order rotating), so load that comes and goes hits
+    all of them alike. The value is the median over rounds; the column `ratio spread`
+    gives the best and worst of the per-round ratios fgrad / that library."""
+    rounds = 5 if SETTINGS.quick else 21
+    calls = {}
+
+    def prepare(lib, variant, maker):
+        b = backend(lib)
+        fn = build(b, maker(b.mod) if maker else None)
+        fn()  # warm-up (jit compiles)
+        loops = 1
+        while (t := _loop(fn, loops)) < 0.005:
+            loops *= 10
+        calls[lib, variant] = fn, max(1, round(0.05 / (t / loops)))
+        return 0.0
+
+    rows = collect(impls, prepare)
+    samples = {key: [] for key in calls}
+    keys = list(calls)
+    for r in range(rounds):
+        gc.collect()
+        for key in keys[r % len(keys):] + keys[:r % len(keys)]:
+            fn, loops = calls[key]
+            samples[key].append(_loop(fn, loops) / loops / per)
+    for row in rows:
+        key = row["library"], row["variant"]
+        if key in samples:
+            row["value"] = statistics.median(samples[key])
+            row["samples"] = samples[key]
+    ref = next((row for row in rows if row["library"] == "fgrad" and "samples" in row), None)
+
+    def spread(row, _):
+        ratios = [f / o for f, o in zip(ref["samples"], row["samples"])]
+        return f"{fmt_ratio(min(ratios))}-{fmt_ratio(max(ratios))}"
+    return report(workload, f"{case} (interleaved, {rounds} rounds)", rows,
+                  extras=[("ratio spread", spread)] if ref else ())
+
+
 # ---------------------------------------------------------------- machine
 
 def machine_info():

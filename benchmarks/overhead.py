@@ -45,10 +45,10 @@ CALLS = {"sin(a)": ("sin", A), "add(a, b)": ("add", A, B), "sum(a)": ("sum", A),
 
 def run():
     common.section(f"overhead: grad of a chain of {N} primitives (sin, * 1.0001), time per primitive")
-    common.time_case("overhead", "(a) scalar x (0-d float64)", common.GRADS,
-                     common.make_build(chain, np.asarray(0.5)), per=N)
-    common.time_case("overhead", "(b) 10-element array, sum at the end", common.GRADS,
-                     common.make_build(chain_sum, A), per=N)
+    common.interleaved_case("overhead", "(a) scalar x (0-d float64)", common.GRADS,
+                            common.make_build(chain, np.asarray(0.5)), per=N)
+    common.interleaved_case("overhead", "(b) 10-element array, sum at the end", common.GRADS,
+                            common.make_build(chain_sum, A), per=N)
     per_grad = ("/ fgrad grad", lambda r, rows: f"{r['value'] / common.value_of(rows, 'fgrad'):.2f}x")
     for n in STACK_SIZES[:1] if common.SETTINGS.quick else STACK_SIZES:
         common.time_case("overhead", f"(d) grad and jvp through stack of {n} scalars", STACKS,
