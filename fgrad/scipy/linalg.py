@@ -31,6 +31,10 @@ G -> L_f(Aᵀ, G), complex A included.
   cotangent of the real input is the real part of the transpose.
 - Matrices SciPy refuses (singular triangular, not positive definite) raise SciPy's
   LinAlgError under every transform (the primitive itself raises).
+
+>>> import numpy as np, fgrad
+>>> float(fgrad.grad(lambda t: expm(t * np.array([[0.0, 1.0], [-1.0, 0.0]]))[0, 1])(0.0))
+1.0
 """
 import numpy as np
 import scipy.linalg as _linalg

@@ -17,6 +17,11 @@ describe the first example, ``per_example`` holds every example's result.
 Derivatives need a converged solve (``success`` / ``converged``) and an invertible
 ∂F/∂x at x*; otherwise asking for one raises. Under a transform ``fun`` must be written
 with fgrad.numpy and take traced values only through ``args``.
+
+>>> import numpy as np, fgrad
+>>> x_star = lambda a: root(lambda x, a: x ** 2 - a, np.ones(1), args=(a,)).x[0]
+>>> round(float(fgrad.grad(x_star)(4.0)), 10)               # d sqrt(a) / da = 1/4
+0.25
 """
 import copy
 

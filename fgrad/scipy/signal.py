@@ -28,6 +28,10 @@ Conventions. SciPy's correlate2d conjugates its output in 'valid' mode when in2 
 larger (complex input; SciPy's own behaviour, kept). convolve2d/correlate2d differentiate
 with boundary='fill' and fillvalue=0 only: other boundaries raise NotImplementedError
 under a transform (plain calls are SciPy's, any boundary).
+
+>>> import numpy as np, fgrad
+>>> fgrad.grad(lambda k: (convolve(np.array([1.0, 2.0, 3.0]), k) ** 2).sum())(np.ones(2))
+array([44., 44.])
 """
 import numpy as np
 import scipy.signal as _signal

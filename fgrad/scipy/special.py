@@ -22,6 +22,10 @@ Conventions where the derivative is degenerate:
     softmax, log_softmax: the usual rules; no shift term enters the derivative
     i1, i1e:            i1(x) / x = 1/2 at x = 0
     log_ndtr:           d = exp(-x^2/2 - log_ndtr(x)) / sqrt(2 pi): about -x far left, no overflow
+
+>>> import fgrad
+>>> float(fgrad.grad(gammaln)(3.0))          # digamma(3) = 1 - γ + 1/2
+0.9227843350984671
 """
 import math
 

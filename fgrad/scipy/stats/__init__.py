@@ -8,6 +8,10 @@ reaches an incomplete gamma or beta function's shape argument (the cdf of t, gam
 beta and chi2 in df, a, b), which has no closed form: that raises, naming it.
 Outside the support the values are SciPy's (log-density -inf, density 0, cdf 0 or 1)
 with derivative 0; invalid parameters (scale <= 0, df <= 0) give NaN, as in SciPy.
+
+>>> import fgrad
+>>> float(fgrad.grad(lambda mu: norm.logpdf(1.0, loc=mu))(0.25))   # (x - μ) / σ²
+0.75
 """
 from . import beta, chi2, dirichlet, gamma, multivariate_normal, norm, poisson, t
 
