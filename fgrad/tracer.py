@@ -202,18 +202,22 @@ class Primitive:
 
     ``impl(*data, **params)`` computes it on plain values. ``multiple_results``:
     it returns a tuple of arrays. ``traceable``: ``impl`` is written with fgrad
-    operations, so lower levels trace through it (see ``evaluate``).
-    Rule tables are keyed by Primitive; the user-facing function that
+    operations, so lower levels trace through it (see ``evaluate``). ``arg_names``
+    and ``defaults``: the data arguments' names and the parameters' defaults, for
+    messages and listings (None: not known). Rule tables are keyed by Primitive; the user-facing function that
     ``primitive`` returns carries it as ``.prim``.
     """
-    __slots__ = ("name", "impl", "multiple_results", "traceable", "arg_names", "__weakref__")
+    __slots__ = ("name", "impl", "multiple_results", "traceable", "arg_names", "defaults",
+                 "__weakref__")
 
-    def __init__(self, name, impl, multiple_results=False, traceable=False, arg_names=None):
+    def __init__(self, name, impl, multiple_results=False, traceable=False, arg_names=None,
+                 defaults=None):
         self.name = name
         self.impl = impl
         self.multiple_results = multiple_results
         self.traceable = traceable
         self.arg_names = arg_names
+        self.defaults = defaults
 
     def __repr__(self):
         return f"<primitive {self.name}>"
@@ -256,7 +260,7 @@ def primitive(impl, name=None, *, data=None, params=None, multiple_results=False
             raise ValueError("a sequence of arrays must be the only data parameter")
         flat_impl = (lambda *xs, **p: impl(xs, **p)) if sequence else impl
         prim = Primitive(name, flat_impl, multiple_results,
-                         arg_names=None if sequence else tuple(names))
+                         arg_names=None if sequence else tuple(names), defaults=params)
         wrapped = _signature_wrapper(prim, impl, [n.lstrip("*") for n in names], sequence,
                                      dict(params or {}))
     wrapped.prim = prim

@@ -7,7 +7,8 @@ import pytest
 # every module with public functions of its own (fgrad.numpy's and fgrad.scipy's functions
 # carry NumPy's and SciPy's docstrings: fgrad.scipy's modules have an example each)
 MODULES = ["fgrad.transforms", "fgrad.jacobians", "fgrad.custom", "fgrad.checkpoint",
-           "fgrad.extend", "fgrad.tree", "fgrad.testing", "fgrad.nn", "fgrad.optim"]
+           "fgrad.extend", "fgrad.tree", "fgrad.testing", "fgrad.nn", "fgrad.optim",
+           "fgrad.graph"]
 
 
 @pytest.mark.parametrize("name", MODULES)

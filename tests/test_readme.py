@@ -47,6 +47,7 @@ def test_the_readme_tour_runs_in_order_and_its_comments_hold():
     np.testing.assert_allclose(scope["J1"], scope["J2"], rtol=1e-12)
     np.testing.assert_allclose(scope["Hv"], scope["H"][:, 0], rtol=1e-12)
     assert fgrad.grad(scope["log1pexp"])(1000.0) == 1.0
+    assert scope["graph"].adjoints()["c"] == 88.0
     grads = fgrad.grad(lambda p: fnp.sum(p["w"] ** 2) * p["b"])(scope["p"])
     np.testing.assert_array_equal(grads["w"], [1.0, 1.0, 1.0])
     assert grads["b"] == 3.0
