@@ -9,6 +9,7 @@ import scipy.linalg  # noqa: E402
 import fgrad  # noqa: E402
 import fgrad.scipy.linalg as fl  # noqa: E402
 from fgrad.testing import check_grads  # noqa: E402
+from helpers import traced  # noqa: E402
 
 rng = np.random.default_rng(0)
 N = 3
@@ -79,7 +80,9 @@ def test_errors():
     with pytest.raises(np.linalg.LinAlgError):
         fgrad.grad(lambda a: fl.cholesky(a).sum())(-SPD)
     with pytest.raises(NotImplementedError, match="assume_a"):
-        fgrad.grad(lambda a: fl.solve(a, np.ones(N), assume_a="pos").sum())(SPD)
+        fgrad.grad(lambda a: fl.solve(a, np.ones(N), assume_a="banded").sum())(SPD)
+    with pytest.raises(np.linalg.LinAlgError):
+        fgrad.grad(lambda a: fl.solve(a, np.ones(N), assume_a="pos").sum())(-SPD)
     with pytest.raises(TypeError, match="unexpected"):
         fgrad.grad(lambda a: fl.expm(a, q=1).sum())(A)
 
@@ -96,3 +99,25 @@ def test_batching_is_one_scipy_call(monkeypatch):
     ref = fgrad.grad(lambda x, y: (fl.solve_triangular(x, y, lower=True) ** 2).sum(),
                      argnums=(0, 1))(a[3], b[3])
     np.testing.assert_allclose(out[0][3], ref[0], rtol=1e-10)
+
+
+@pytest.mark.parametrize("assume_a", ["sym", "her", "pos", "upper triangular",
+                                      "lower triangular", "diagonal"])
+@pytest.mark.parametrize("lower", [False, True])
+def test_solve_with_structure_reads_what_scipy_reads(assume_a, lower):
+    """Values equal SciPy's with junk in the entries SciPy does not read, and the
+    derivative (zero in those entries) agrees with finite differences."""
+    junk = rng.standard_normal((N, N))
+    unread = {"upper triangular": np.tril(junk, -1), "lower triangular": np.triu(junk, 1),
+              "diagonal": junk - np.diag(np.diag(junk))}.get(
+        assume_a, np.triu(junk, 1) if lower else np.tril(junk, -1))
+    a, b = SPD + unread, rng.standard_normal((N, 2))
+    for transposed in (False, True):
+        def f(a, b):
+            return fl.solve(a, b, assume_a=assume_a, lower=lower, transposed=transposed)
+        expected = scipy.linalg.solve(a, b, assume_a=assume_a, lower=lower,
+                                      transposed=transposed)
+        np.testing.assert_allclose(traced(f, a, b), expected, rtol=1e-10, atol=1e-12)
+        check_grads(f, (a, b), order=1)
+        g = fgrad.grad(lambda a: f(a, b).sum())(a)
+        np.testing.assert_array_equal(g[unread != 0], 0.0)

@@ -12,6 +12,10 @@ Conventions. VJPs are plain transposes of the JVPs (no conjugation), as everywhe
 fgrad: for a primary matrix function f, the transpose of E -> L_f(A, E) is
 G -> L_f(Aᵀ, G), complex A included.
 
+- ``solve`` takes every ``assume_a`` SciPy has but 'banded' and 'tridiagonal': like
+  SciPy it reads a symmetric, Hermitian or positive definite matrix from one triangle,
+  a triangular one from its triangle, a diagonal one from its diagonal, and gives the
+  entries it does not read a zero cotangent.
 - ``cholesky``, ``cho_factor``, ``cho_solve`` and ``solve_triangular`` read one triangle
   of their matrix (the upper one by default, as SciPy's ``lower=False``), and are
   differentiated as the functions they are: the other triangle's cotangent is zero
@@ -435,13 +439,42 @@ def det(a, overwrite_a=False, check_finite=True):
 @composite(_linalg.solve)
 def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=True,
           assume_a=None, transposed=False):
-    """SciPy's solve for a general matrix (assume_a None or 'general'): A x = b, or Aᵀ x = b
-    with transposed; b a vector (n,) or matrices (..., n, k)."""
-    if assume_a not in (None, "gen", "general"):
-        raise NotImplementedError("fgrad.scipy.linalg.solve differentiates assume_a=None or "
-                                  "'general' only")
+    """SciPy's solve: A x = b (Aᵀ x = b with ``transposed``), b a vector (n,) or matrices
+    (..., n, k). As SciPy, a symmetric, Hermitian or positive definite ``assume_a`` reads
+    A from one triangle (``lower``), and a triangular one from its triangle; the other
+    entries get a zero cotangent. 'pos' factorises by Cholesky, so a matrix that is not
+    positive definite raises LinAlgError, as SciPy's does."""
     a, b = _float(_array(a)), _float(_array(b))
+    kind = _ASSUME.get(assume_a)
+    if kind is None:
+        raise NotImplementedError(f"fgrad.scipy.linalg.solve: assume_a={assume_a!r} is not "
+                                  f"differentiated; use one of {sorted(map(str, _ASSUME))}")
+    if transposed and (_complex(a) or _complex(b)):
+        raise NotImplementedError("scipy.linalg.solve can not solve a^T x = b for complex "
+                                  "matrices (SciPy's own refusal)")
+    if kind == "triangular":
+        low = assume_a.startswith("lower")
+        return solve_triangular(a, b, trans=1 if transposed else 0, lower=low)
+    if kind == "diagonal":
+        return _solve(tril(triu(a)), b)
+    if kind != "general":  # A from the triangle read, mirrored (conjugated: Hermitian)
+        strict = tril(a, -1) if lower else triu(a, 1)
+        mirror = _mT(conj(strict) if kind in ("hermitian", "pos") else strict)
+        a = (tril(a) if lower else triu(a)) + mirror
+        if kind == "pos":
+            return cho_solve((cholesky(a, lower=lower), lower), b)
     return _solve(_mT(a) if transposed else a, b)
+
+
+def _complex(x):
+    return np.dtype(x.dtype).kind == "c"
+
+
+_ASSUME = {None: "general", "gen": "general", "general": "general",
+           "sym": "symmetric", "symmetric": "symmetric", "her": "hermitian",
+           "hermitian": "hermitian", "pos": "pos", "positive definite": "pos",
+           "upper triangular": "triangular", "lower triangular": "triangular",
+           "diagonal": "diagonal"}
 
 
 @composite(_linalg.block_diag)
