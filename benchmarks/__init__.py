@@ -5,7 +5,8 @@ torch or jax is imported anywhere in the process.
 """
 import os
 
-WORKLOADS = ("overhead", "mlp", "rnn", "jacobian", "linalg", "memory", "namespace")
+WORKLOADS = ("overhead", "mlp", "rnn", "jacobian", "linalg", "memory", "namespace",
+             "distributed")
 
 
 def pin_threads(n):

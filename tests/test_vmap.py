@@ -452,8 +452,8 @@ _COVERAGE_SCRIPT = textwrap.dedent("""
     for info in pkgutil.walk_packages(fgrad.__path__, "fgrad.", onerror=lambda name: None):
         try:
             module = importlib.import_module(info.name)
-        except ImportError:  # fgrad.scipy without SciPy
-            if not info.name.startswith("fgrad.scipy"):
+        except ImportError:  # an optional extra that is not installed
+            if not info.name.startswith(("fgrad.scipy", "fgrad.distributed")):
                 raise
             continue
         for name, obj in vars(module).items():
