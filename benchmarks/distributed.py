@@ -1,11 +1,13 @@
 """distributed: one full-batch value_and_grad of logistic regression over 10^6 rows, in
 one process and with fgrad.distributed.ShardedObjective on a LocalCluster of 1 and 2
 worker processes (fgrad.distributed.local_cluster: one thread each, BLAS pinned to one
-thread by Dask's nanny, the workers' profiler off), with the bytes that travel per
-call. fgrad only: the anchors have no Dask counterpart here.
+thread by Dask's nanny, the workers' profiler off), with the bytes that travel per call
+and the scheduler's work per call (none: the calls go to the workers' actors). The
+client is made as ShardedObjective makes its own: direct_to_workers=True. fgrad only:
+the anchors have no Dask counterpart here.
 
 The shards are made on the workers by loaders (seeded), so the setup does not time
-the scatter of 10^6 rows; the single-process row computes the same data locally.
+the sending of 10^6 rows; the single-process row computes the same data locally.
 """
 import functools
 import time
@@ -32,19 +34,23 @@ def loss(w, x, y):
     return fnp.mean(fnp.logaddexp(0.0, z) - y * z)
 
 
-def _counters(objective, cluster):
-    """Dask's own byte counters: client -> scheduler, scheduler -> workers and clients,
-    workers -> scheduler (messages), and workers' bytes served by get_data (results)."""
+def _counters(objective):
+    """Dask's own counters: the scheduler's task transitions, the bytes on Dask's batched
+    streams (client -> scheduler, scheduler -> workers and clients, workers ->
+    scheduler), and the bytes the workers served by get_data."""
     client = objective.client
-    sched = cluster.scheduler
-    messages = (client.scheduler_comm.byte_count
-                + sum(c.byte_count for c in sched.stream_comms.values())
-                + sum(c.byte_count for c in sched.client_comms.values())
-                + sum(client.run(lambda dask_worker: dask_worker.batched_stream.byte_count)
-                      .values()))
-    served = sum(client.run(lambda dask_worker: dask_worker.transfer_outgoing_bytes_total)
-                 .values())
-    return np.array([messages, served])
+
+    def scheduler(dask_scheduler):
+        return (dask_scheduler.transition_counter,
+                sum(c.byte_count for c in dask_scheduler.stream_comms.values())
+                + sum(c.byte_count for c in dask_scheduler.client_comms.values()))
+
+    def worker(dask_worker):
+        return dask_worker.batched_stream.byte_count, dask_worker.transfer_outgoing_bytes_total
+    transitions, streams = client.run_on_scheduler(scheduler)
+    streamed, served = np.sum(list(client.run(worker).values()), axis=0)
+    return np.array([transitions, client.scheduler_comm.byte_count + streams + streamed,
+                     served])
 
 
 def _sharded_row(n_workers, w, reference):
@@ -52,7 +58,7 @@ def _sharded_row(n_workers, w, reference):
 
     from fgrad.distributed import ShardedObjective, local_cluster
     with local_cluster(n_workers) as cluster, \
-            Client(cluster, set_as_default=False) as client:
+            Client(cluster, set_as_default=False, direct_to_workers=True) as client:
         loaders = [functools.partial(make_shard, i) for i in range(SHARDS)]
         with ShardedObjective.from_loaders(loss, loaders, reduce="mean",
                                            client=client) as objective:
@@ -60,15 +66,16 @@ def _sharded_row(n_workers, w, reference):
             error = max(abs(value - reference[0]) / abs(reference[0]),
                         np.abs(g - reference[1]).max() / np.abs(reference[1]).max())
             seconds = common.measure(lambda: objective.value_and_grad(w))
-            before, calls = _counters(objective, cluster), 10
+            before, calls = _counters(objective), 10
             for _ in range(calls):
                 objective.value_and_grad(w)
-            messages, served = (_counters(objective, cluster) - before) / calls
+            tasks, messages, served = (_counters(objective) - before) / calls
             payload = objective.last_bytes
             blas = client.run(_blas_threads)
             profiler = client.run(lambda: __import__("dask").config.get(
                 "distributed.worker.profile.enabled"))
-    return {"value": seconds, "payload": payload, "messages": messages, "served": served,
+    return {"value": seconds, "payload": payload, "tasks": tasks, "messages": messages,
+            "served": served,
             "rel_error": error, "blas": sorted(set(blas.values())),
             "profiler": sorted(set(profiler.values()))}
 
@@ -109,6 +116,9 @@ def run():
         p = r.get("payload")
         return f"{p['params out']} + {p['results back']}" if p else ""
 
+    def scheduler(r, _):
+        return f"{r['tasks']:.0f}" if "tasks" in r else ""
+
     def messages(r, _):
         return f"{r['messages']:.0f} + {r['served']:.0f}" if "messages" in r else ""
 
@@ -117,6 +127,7 @@ def run():
 
     common.report("distributed", "one full-batch value_and_grad (ratio: single process / row)",
                   rows, extras=[("vs 1 worker", speedup), ("params+grads B", payload),
+                                ("sched. transitions", scheduler),
                                 ("Dask msgs+data B", messages), ("rel. error", error)])
     blas = sorted({b for r in rows for b in r.get("blas", [])})
     profiler = sorted({b for r in rows for b in r.get("profiler", [])})
@@ -124,7 +135,8 @@ def run():
           f"data made on the workers, "
           f"{x.nbytes / 2 ** 20:.0f} MiB of x in all; setup and runs took "
           f"{time.perf_counter() - t0:.0f} s")
-    print("    params+grads B: pickled parameters sent (one copy per worker task) + pickled "
-          "per-worker results gathered, per call;\n    Dask msgs+data B: every message on "
-          "Dask's batched streams (client, scheduler, workers) + bytes the workers served "
-          "(results), per call, from Dask's counters")
+    print("    params+grads B: pickled call arguments sent (one actor call per worker: kind, "
+          "parameters) + pickled per-worker results received, per call;\n    sched. "
+          "transitions: the scheduler's task transitions per call; Dask msgs+data B: every "
+          "message on Dask's batched streams (client, scheduler, workers; heartbeats) + bytes "
+          "the workers served by get_data, per call, from Dask's counters")

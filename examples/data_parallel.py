@@ -1,12 +1,13 @@
 """Data-parallel logistic regression on Dask: the gradient of a mean over shards.
 
-The rows are split into 8 shards, scattered once to the worker processes of a Dask
-LocalCluster (one per core); fgrad.distributed.ShardedObjective evaluates the
-size-weighted mean of the shards' losses and its gradient, each worker summing over its
-own shards, so that per call only the weights go out and one gradient per worker comes
-back. scipy.optimize.minimize (L-BFGS-B, jac=True) fits the model with it, and with the
-single-process fgrad.value_and_grad of the same loss on all the rows: the example prints
-both losses and gradients (equal to 1e-12), both fits and the speed-up.
+The rows are split into 8 shards, sent once to the worker processes of a Dask
+LocalCluster (one per core), where an actor per worker keeps them in memory;
+fgrad.distributed.ShardedObjective evaluates the size-weighted mean of the shards'
+losses and its gradient, each worker summing over its own shards, so that per call only
+the weights go out and one gradient per worker comes back. scipy.optimize.minimize
+(L-BFGS-B, jac=True) fits the model with it, and with the single-process
+fgrad.value_and_grad of the same loss on all the rows: the example prints both losses
+and gradients (equal to 1e-12), both fits and the speed-up.
 
     python examples/data_parallel.py                # 100,000 rows, a few seconds
     python examples/data_parallel.py --full         # 1,000,000 rows
@@ -93,7 +94,7 @@ def main(argv=None):
     theirs, fit_single = fit(single_process, w0)
 
     print(f"logistic regression, {rows:,} rows x {FEATURES} features, in {SHARDS} shards on "
-          f"{workers} Dask workers (cluster up and data scattered in {setup:.1f} s)")
+          f"{workers} Dask workers (cluster up and data sent in {setup:.1f} s)")
     print(f"at w = 0: loss {value:.15f} (single process {value1:.15f}), relative "
           f"difference {value_error:.1e}; gradient {grad_error:.1e}")
     print(f"one value_and_grad: {call_single * 1e3:.1f} ms in one process, "

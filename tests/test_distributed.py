@@ -92,7 +92,29 @@ def test_sharded_equals_single_process(client, reduce, loss):
         assert objective.sizes == [37, 263, 10, 390, 300]
 
 
-def test_one_result_per_worker_and_only_params_travel(client):
+def _start_counting():
+    """On a worker: count the calls of its holders' ``evaluate``."""
+    from fgrad.distributed import _ShardHolder
+    original = _ShardHolder.evaluate
+
+    def evaluate(self, *args):
+        evaluate.calls += 1
+        return original(self, *args)
+    evaluate.calls, evaluate.original = 0, original
+    _ShardHolder.evaluate = evaluate
+
+
+def _stop_counting():
+    """On a worker: the count since ``_start_counting``; ``evaluate`` restored."""
+    from fgrad.distributed import _ShardHolder
+    counted = _ShardHolder.evaluate
+    if not hasattr(counted, "original"):
+        return None
+    _ShardHolder.evaluate = counted.original
+    return counted.calls
+
+
+def test_one_actor_call_per_worker_and_only_params_travel(client):
     x, y = data()
     p = params()
     with ShardedObjective(logistic_sum, shards_of(x, y), client=client) as objective:
@@ -101,20 +123,28 @@ def test_one_result_per_worker_and_only_params_travel(client):
         assert sorted(i for ix in placement.values() for i in ix) == [0, 1, 2, 3, 4]
         rows = [sum(CUTS[i + 1] - CUTS[i] for i in ix) for ix in placement.values()]
         assert max(rows) <= 600
-        objective.value_and_grad(p)  # the workers fetch the loss once
+        objective.value_and_grad(p)
 
         def transfers(dask_worker):  # Dask's counters: fetches from peers, bytes served
             return dask_worker.state.transfer_incoming_count_total, \
                 dask_worker.transfer_outgoing_bytes_total
-        before = client.run(transfers)
-        objective.value_and_grad(p)
+
+        def transitions(dask_scheduler):  # every task the scheduler handles moves it
+            return dask_scheduler.transition_counter
+        before, planned = client.run(transfers), client.run_on_scheduler(transitions)
+        client.run(_start_counting)
+        try:
+            objective.value_and_grad(p)
+        finally:
+            calls = client.run(_stop_counting)
         after = client.run(transfers)
-        assert [a[0] for a in after.values()] == [b[0] for b in before.values()]  # no shard moved
-        served = sum(a[1] - b[1] for a, b in zip(after.values(), before.values()))
+        assert client.run_on_scheduler(transitions) == planned  # no task
+        assert calls == {w: 1 for w in placement}  # one actor call per worker
+        assert after == before  # no shard moved, nothing served by get_data
         sent = objective.last_bytes
-        assert sent["params out"] == 2 * len(pickle.dumps((p, None), protocol=5))
+        assert sent["params out"] == 2 * len(pickle.dumps(("value_and_grad", p, None),
+                                                          protocol=5))
         assert sent["results back"] < 2 * 1500  # two (value, grad) pairs of 19 numbers
-        assert served < 2 * 1500  # what the workers served: the two results
 
 
 def test_pytree_shards_and_single_array_shards(client):
@@ -211,21 +241,28 @@ def _slow_on_first_shard(p, x, y):
     return logistic_sum(p, x, y)
 
 
+def _evaluating(dask_worker):
+    """On a worker: whether an actor's ``evaluate`` is running."""
+    return any(name.endswith(".evaluate") for name in dask_worker.active_threads.values())
+
+
 def _kill_during_evaluation(objective, client, p):
-    """Evaluate in a thread; kill (SIGKILL) the worker evaluating shard 0 meanwhile."""
+    """Evaluate in a thread; kill (SIGKILL) the worker evaluating shard 0 meanwhile.
+    Returns the result and the killed worker's address."""
     [worker] = [w for w, ix in objective.placement().items() if 0 in ix]
     pid = client.run(os.getpid, workers=[worker])[worker]
     out = {}
     thread = threading.Thread(target=lambda: out.update(r=objective.value_and_grad(p)))
     thread.start()
     deadline = time.monotonic() + 10
-    while not client.processing(workers=[worker])[worker] and time.monotonic() < deadline:
+    while not client.run(_evaluating, workers=[worker])[worker]:
+        assert time.monotonic() < deadline
         time.sleep(0.02)
     time.sleep(0.3)  # inside the sleeping loss
     os.kill(pid, signal.SIGKILL)
     thread.join(60)
     assert not thread.is_alive()
-    return out["r"]
+    return out["r"], worker
 
 
 @pytest.mark.parametrize("how", ["scattered", "loaded"])
@@ -243,11 +280,16 @@ def test_a_worker_killed_mid_evaluation_is_survived(how):
             objective = ShardedObjective.from_loaders(_slow_on_first_shard, loaders,
                                                       client=client)
         with objective:
-            value, g = _kill_during_evaluation(objective, client, p)
+            before = objective.placement()
+            (value, g), killed = _kill_during_evaluation(objective, client, p)
             np.testing.assert_allclose(value, expected_value, rtol=1e-12)
             assert_tree_close(g, expected_g)
-            value, g = objective.value_and_grad(p)  # and the next call too
-            np.testing.assert_allclose(value, expected_value, rtol=1e-12)
+            after = objective.placement()  # the lost holder, made again on the new worker
+            assert killed not in after and len(after) == 2
+            assert sorted(after.values()) == sorted(before.values())
+            again = objective.value_and_grad(p)  # and the next call: the same numbers
+            assert again[0] == value and all(np.array_equal(a, b) for a, b in zip(
+                fgrad.tree.tree_leaves(again[1]), fgrad.tree.tree_leaves(g)))
 
 
 def test_without_a_client_it_starts_and_closes_a_local_cluster():

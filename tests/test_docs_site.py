@@ -8,6 +8,7 @@ import pytest
 pytest.importorskip("sphinx")
 pytest.importorskip("myst_parser")
 pytest.importorskip("scipy")  # the guides and the reference cover fgrad.scipy
+pytest.importorskip("distributed")  # and fgrad.distributed
 
 DOCS = pathlib.Path(__file__).resolve().parents[1] / "docs"
 
