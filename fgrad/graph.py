@@ -27,7 +27,8 @@ import subprocess
 
 import numpy as np
 
-from .rules import RULES, add_tangents, lookup
+from .forward import tangent_of
+from .rules import RULES, lookup
 from .tracer import Trace, run_boxed
 from .transforms import argnums_tuple
 from .tree import tree_flatten, tree_unflatten
@@ -393,16 +394,9 @@ def _apply_jvp(node, tangents):
     rules = lookup(node.prim, "jvp")
     if rules.constant:
         return None
-    if rules.jvp_args is not None and not rules.jvp_args.issuperset(tangents):
-        rules.refuse("jvp", list(tangents), node.prim.arg_names)
     args = [_value(ref) for ref in node.inputs]
-    if rules.jvp_parts is None:
-        full = [tangents.get(i) for i in range(len(args))]
-        return rules.jvp(full, node.value, *args, **node.params)
-    out = None
-    for i, t in tangents.items():
-        out = add_tangents(out, rules.jvp_parts[i](t, node.value, *args, **node.params))
-    return out
+    return tangent_of(node.prim, rules, node.value, args, list(tangents),
+                      list(tangents.values()), node.params)
 
 
 def _local_derivatives(node):

@@ -156,7 +156,8 @@ ALLOWED = {
     "fgrad.nn": {"fgrad.numpy", "fgrad.transforms", "fgrad.scipy"},
     "fgrad.optim": {"fgrad.numpy", "fgrad.jacobians", "fgrad.transforms", "fgrad.tree"},
     "fgrad.distributed": {"fgrad.transforms", "fgrad.jacobians", "fgrad.tree"},
-    "fgrad.graph": {"fgrad.tracer", "fgrad.rules", "fgrad.tree", "fgrad.transforms"},
+    "fgrad.graph": {"fgrad.tracer", "fgrad.rules", "fgrad.tree", "fgrad.transforms",
+                    "fgrad.forward"},
     "fgrad": {"fgrad"},  # the public surface gathers everything
     # fgrad.scipy, above the namespace; stats above special; the solvers above the transforms
     "fgrad.scipy": {"fgrad.scipy"},
