@@ -50,8 +50,15 @@ _AUGMENTED_OPTIONS = ("rtol", "atol", "hmax", "hmin", "mxstep", "mxordn", "mxord
 def odeint(func, y0, t, args=(), Dfun=None, col_deriv=0, full_output=0, ml=None, mu=None,
            rtol=None, atol=None, tcrit=None, h0=0.0, hmax=0.0, hmin=0.0, ixpr=0, mxstep=0,
            mxhnil=0, mxordn=12, mxords=5, printmessg=0, tfirst=False):
-    """SciPy's ``odeint``; differentiable in ``y0``, every point of ``t`` and ``args``
-    (pytrees of arrays) by the adjoint method. See the module docstring."""
+    """SciPy's ``odeint``: y(t_i) for y' = func(y, t, *args), y(t[0]) = y0; differentiable
+    in ``y0``, every point of ``t`` and ``args`` (pytrees of arrays) by the adjoint method.
+    See the module docstring.
+
+    >>> import numpy as np, fgrad
+    >>> end = lambda t: odeint(lambda y, s: -y, np.ones(1), t)[-1, 0]   # exp(t0 - t1)
+    >>> fgrad.grad(end)(np.array([0.0, 1.0])).round(5).tolist()
+    [0.36788, -0.36788]
+    """
     options = dict(col_deriv=col_deriv, ml=ml, mu=mu, rtol=rtol, atol=atol, tcrit=tcrit,
                    h0=h0, hmax=hmax, hmin=hmin, ixpr=ixpr, mxstep=mxstep, mxhnil=mxhnil,
                    mxordn=mxordn, mxords=mxords, printmessg=printmessg)

@@ -255,7 +255,13 @@ defrules(_cho_factor, vjp=(_cho_factor_vjp,), jvp=(_cho_factor_jvp,), save="out"
 
 @composite(_linalg.cho_factor)
 def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
-    """SciPy's cho_factor: (c, lower), c holding the factor in one triangle."""
+    """SciPy's cho_factor: (c, lower), c holding the Cholesky factor of a in its lower
+    (upper) triangle and a's own entries in the other; c is differentiable in a.
+
+    >>> import numpy as np, fgrad
+    >>> round(float(fgrad.grad(lambda s: cho_factor(s * np.eye(1))[0][0, 0])(4.0)), 6)
+    0.25
+    """
     return _cho_factor(a, lower=lower, check_finite=check_finite), lower
 
 
@@ -301,7 +307,14 @@ defrules(_cho_solve, vjp=_cho_solve_vjp, jvp=_cho_solve_jvp, save="all",
 
 @composite(_linalg.cho_solve)
 def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
-    """SciPy's cho_solve: x with A x = b, A given by cho_factor's (c, lower)."""
+    """SciPy's cho_solve: x with A x = b, A given by cho_factor's (c, lower);
+    differentiable in c (its factor's triangle) and b.
+
+    >>> import numpy as np, fgrad
+    >>> f = lambda b: cho_solve(cho_factor(np.diag([2.0, 4.0])), b).sum()
+    >>> fgrad.grad(f)(np.ones(2)).round(6).tolist()   # A⁻ᵀ 1
+    [0.5, 0.25]
+    """
     c, lower = c_and_lower
     return _cho_solve(c, b, lower=bool(lower), check_finite=check_finite)
 
@@ -351,8 +364,15 @@ defrules(_frechet, vjp=_frechet_vjp, jvp=_frechet_jvp, save="args",
 
 @composite(_linalg.expm_frechet)
 def expm_frechet(A, E, method=None, compute_expm=True, check_finite=True):
-    """SciPy's expm_frechet: (expm(A), L(A, E)), or L(A, E). With compute_expm, the first
-    value under a transform is expm's (equal to expm_frechet's to rounding)."""
+    """SciPy's expm_frechet: (expm(A), L(A, E)), or L(A, E) = d/dt expm(A + t E) at t = 0;
+    differentiable in A and E. With compute_expm, the first value under a transform is
+    expm's (equal to expm_frechet's to rounding).
+
+    >>> import numpy as np, fgrad
+    >>> f = lambda a: expm_frechet(a * np.eye(1), np.eye(1), compute_expm=False)[0, 0]
+    >>> round(float(fgrad.grad(f)(1.0)), 6)           # d/da exp(a)
+    2.718282
+    """
     frechet = _frechet(A, E, method=method)
     return (expm(A), frechet) if compute_expm else frechet
 
@@ -423,7 +443,12 @@ def _float(x):
 
 @composite(_linalg.inv)
 def inv(a, overwrite_a=False, check_finite=True, *, assume_a=None, lower=False):
-    """SciPy's inv (a general matrix: assume_a None or 'general'), through NumPy's."""
+    """SciPy's inv, a⁻¹ (a general matrix: assume_a None or 'general'), through NumPy's.
+
+    >>> import numpy as np, fgrad
+    >>> round(float(fgrad.grad(lambda s: inv(s * np.eye(2))[0, 0])(2.0)), 6)   # -1 / s²
+    -0.25
+    """
     if assume_a not in (None, "gen", "general"):
         raise NotImplementedError("fgrad.scipy.linalg.inv differentiates assume_a=None or "
                                   "'general' only")
@@ -432,18 +457,27 @@ def inv(a, overwrite_a=False, check_finite=True, *, assume_a=None, lower=False):
 
 @composite(_linalg.det)
 def det(a, overwrite_a=False, check_finite=True):
-    """SciPy's det, through NumPy's (differentiable at singular matrices too)."""
+    """SciPy's det, through NumPy's (differentiable at singular matrices too).
+
+    >>> import numpy as np, fgrad
+    >>> fgrad.grad(det)(np.array([[1.0, 2.0], [3.0, 4.0]])).round(6).tolist()   # cofactors
+    [[4.0, -3.0], [-2.0, 1.0]]
+    """
     return _det(_float(_array(a)))
 
 
 @composite(_linalg.solve)
 def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=True,
           assume_a=None, transposed=False):
-    """SciPy's solve: A x = b (Aᵀ x = b with ``transposed``), b a vector (n,) or matrices
-    (..., n, k). As SciPy, a symmetric, Hermitian or positive definite ``assume_a`` reads
-    A from one triangle (``lower``), and a triangular one from its triangle; the other
-    entries get a zero cotangent. 'pos' factorises by Cholesky, so a matrix that is not
-    positive definite raises LinAlgError, as SciPy's does."""
+    """SciPy's solve: x with A x = b (Aᵀ x = b with ``transposed``), b (n,) or (..., n, k).
+    As SciPy, a symmetric, Hermitian, positive definite ('pos': by Cholesky) or triangular
+    ``assume_a`` reads A from one triangle; the other entries get a zero cotangent.
+
+    >>> import numpy as np, fgrad
+    >>> f = lambda b: solve(np.diag([2.0, 4.0]), b).sum()
+    >>> fgrad.grad(f)(np.ones(2)).round(6).tolist()   # A⁻ᵀ 1
+    [0.5, 0.25]
+    """
     a, b = _float(_array(a)), _float(_array(b))
     kind = _ASSUME.get(assume_a)
     if kind is None:
@@ -479,7 +513,14 @@ _ASSUME = {None: "general", "gen": "general", "general": "general",
 
 @composite(_linalg.block_diag)
 def block_diag(*arrs):
-    """SciPy's block_diag of 2-d blocks (0-d and 1-d arrays as one row)."""
+    """SciPy's block_diag: the blocks on the diagonal of a 2-d array, zeros elsewhere
+    (0-d and 1-d arrays as one row); differentiable in every block.
+
+    >>> import numpy as np, fgrad
+    >>> f = lambda s: (block_diag(s * np.eye(2), np.ones((1, 1))) ** 2).sum()   # 2 s² + 1
+    >>> round(float(fgrad.grad(f)(3.0)), 6)
+    12.0
+    """
     if not arrs:
         return np.empty((1, 0))
     blocks = [_array(a) for a in arrs]

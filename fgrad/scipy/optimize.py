@@ -44,11 +44,15 @@ def _exact_jacobian(residual):
 
 
 def root(fun, x0, args=(), method="hybr", jac=None, tol=None, callback=None, options=None):
-    """SciPy's ``root``; ``.x`` is differentiable in ``args`` (implicit function theorem).
+    """SciPy's ``root``: x with fun(x, *args) = 0; ``.x`` is differentiable in ``args``
+    (implicit function theorem). ``jac=None`` gives 'hybr' and 'lm' fgrad's exact Jacobian
+    (``fun`` written with fgrad.numpy); ``jac=False``: SciPy's finite differences.
 
-    ``jac=None`` gives the 'hybr' and 'lm' solvers the exact Jacobian from fgrad (so
-    ``fun`` is written with fgrad.numpy); ``jac=False`` lets SciPy estimate it by finite
-    differences (its own default), ``jac=True`` or a callable are SciPy's."""
+    >>> import numpy as np, fgrad
+    >>> cube_root = lambda a: root(lambda x, a: x ** 3 - a, np.ones(1), args=(a,)).x[0]
+    >>> round(float(fgrad.grad(cube_root)(8.0)), 6)            # 1 / (3 a^(2/3))
+    0.083333
+    """
     residual = (lambda x, *a: fun(x, *a)[0]) if jac is True else fun
     if jac is None and str(method).lower() in ("hybr", "lm"):
         jac = _exact_jacobian(fun)
@@ -61,9 +65,15 @@ def root(fun, x0, args=(), method="hybr", jac=None, tol=None, callback=None, opt
 
 def root_scalar(f, args=(), method=None, bracket=None, fprime=None, fprime2=None, x0=None,
                 x1=None, xtol=None, rtol=None, maxiter=None, options=None):
-    """SciPy's ``root_scalar``; ``.root`` is differentiable in ``args``. For
-    method='newton' or 'halley' without fprime (fprime2), fgrad supplies the exact
-    derivatives; otherwise SciPy chooses as it does."""
+    """SciPy's ``root_scalar``: a root of the scalar f(x, *args); ``.root`` is
+    differentiable in ``args``. For method='newton' or 'halley' without fprime (fprime2),
+    fgrad supplies the exact derivatives; otherwise SciPy chooses as it does.
+
+    >>> import fgrad
+    >>> r = lambda a: root_scalar(lambda x, a: x ** 2 - a, args=(a,), bracket=(0.0, 9.0)).root
+    >>> round(float(fgrad.grad(r)(4.0)), 6)                    # 1 / (2 sqrt(a))
+    0.25
+    """
     residual = (lambda x, *a: f(x, *a)[0]) if fprime is True or fprime2 is True else f
     meth = None if method is None else method.lower()
     if meth in ("newton", "halley") and fprime is None:
@@ -87,10 +97,17 @@ _NEED_HESSIAN = ("trust-ncg", "trust-krylov", "trust-exact", "dogleg")
 
 def minimize(fun, x0, args=(), method=None, jac=None, hess=None, hessp=None, bounds=None,
              constraints=(), tol=None, callback=None, options=None):
-    """SciPy's ``minimize``; ``.x`` is differentiable in ``args`` through ∇ₓf(x*, θ) = 0
-    (the Hessian's linear solve). ``jac=None`` gives SciPy the exact gradient from fgrad
-    (``jac=False``: SciPy's finite differences), and the Hessian-based methods without
-    ``hess``/``hessp`` get the exact Hessian. Unconstrained only when differentiated."""
+    """SciPy's ``minimize``: x minimising fun(x, *args); ``.x`` is differentiable in
+    ``args`` through ∇ₓf(x*, θ) = 0 (one solve with the Hessian). ``jac=None`` gives SciPy
+    fgrad's exact gradient (and Hessian, to the methods that need one; ``jac=False``:
+    SciPy's finite differences). Unconstrained only when differentiated.
+
+    >>> import numpy as np, fgrad
+    >>> argmin = lambda c: minimize(lambda x, c: ((x - c) ** 2 + x ** 2).sum(), np.zeros(1),
+    ...                             args=(c,)).x[0]                # c / 2
+    >>> round(float(fgrad.grad(argmin)(1.0)), 6)
+    0.5
+    """
     value = (lambda x, *a: fun(x, *a)[0]) if jac is True else fun
     meth = None if method is None else method.lower()
     if jac is None:

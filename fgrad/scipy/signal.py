@@ -206,7 +206,14 @@ def _checked(method):
 
 @composite(_signal.convolve)
 def convolve(in1, in2, mode="full", method="auto"):
-    """SciPy's n-d convolution of in1 with in2, differentiable in both."""
+    """SciPy's n-d convolution, out[n] = sum_k in1[k] in2[n - k], of ``mode`` 'full',
+    'same' or 'valid'; differentiable in both.
+
+    >>> import numpy as np, fgrad
+    >>> f = lambda a: convolve(a, np.array([1.0, 2.0]), "valid").sum()   # sum 2 a[n] + a[n+1]
+    >>> fgrad.grad(f)(np.arange(3.0)).round(6).tolist()
+    [2.0, 3.0, 1.0]
+    """
     in1, in2 = _array(in1), _array(in2)
     if in1.ndim == in2.ndim == 0:
         return in1 * in2
@@ -217,7 +224,14 @@ def convolve(in1, in2, mode="full", method="auto"):
 
 @composite(_signal.correlate)
 def correlate(in1, in2, mode="full", method="auto"):
-    """SciPy's n-d cross-correlation: convolve(in1, flip(conj(in2))), SciPy's values."""
+    """SciPy's n-d cross-correlation, out[n] = sum_k in1[n + k] conj(in2[k]) (shifted by
+    ``mode``): convolve(in1, flip(conj(in2))); differentiable in both.
+
+    >>> import numpy as np, fgrad
+    >>> f = lambda k: correlate(np.array([1.0, 2.0, 3.0]), k, "valid").sum()
+    >>> fgrad.grad(f)(np.ones(2)).round(6).tolist()
+    [3.0, 5.0]
+    """
     in1, in2 = _array(in1), _array(in2)
     if in1.ndim == in2.ndim == 0:
         return in1 * _conj(in2)
@@ -228,7 +242,14 @@ def correlate(in1, in2, mode="full", method="auto"):
 
 @composite(_signal.fftconvolve)
 def fftconvolve(in1, in2, mode="full", axes=None):
-    """SciPy's FFT convolution along ``axes`` (the others broadcast)."""
+    """SciPy's convolution by FFT along ``axes`` (all by default; the others broadcast),
+    of ``mode`` 'full', 'same' or 'valid'; differentiable in both.
+
+    >>> import numpy as np, fgrad
+    >>> f = lambda s: fftconvolve(np.array([1.0, 2.0]), s * np.ones(2))[1]   # 3 s
+    >>> round(float(fgrad.grad(f)(1.0)), 6)
+    3.0
+    """
     in1, in2 = _array(in1), _array(in2)
     if in1.ndim == in2.ndim == 0:
         return in1 * in2
@@ -242,6 +263,11 @@ def fftconvolve(in1, in2, mode="full", axes=None):
     return _conv(in1, in2, how="fftconvolve", mode=mode, method=None, axes=axes)
 
 
+# how: the example's result (the derivative in a 2 x 2 kernel of a 'valid' sum)
+_TWO_D_EXAMPLES = {"convolve2d": "[[24.0, 20.0], [12.0, 8.0]]",
+                   "correlate2d": "[[8.0, 12.0], [20.0, 24.0]]"}
+
+
 def _two_d(how):
     def function(in1, in2, mode="full", boundary="fill", fillvalue=0):
         in1, in2 = _array(in1), _array(in2)
@@ -253,7 +279,12 @@ def _two_d(how):
         in1, in2 = _prepare(in1, in2, mode)
         return _conv(in1, in2, how=how, mode=mode, method=None, axes=(0, 1))
     function.__name__ = function.__qualname__ = how
-    function.__doc__ = f"SciPy's {how} with boundary='fill', fillvalue=0, differentiable."
+    function.__doc__ = (
+        f"SciPy's {how} of 2-d arrays (as {how[:-2]}, ``mode`` included); differentiable in\n"
+        "both with boundary='fill' and fillvalue=0 (other boundaries: plain values only).\n\n"
+        ">>> import numpy as np, fgrad\n"
+        f">>> f = lambda k: {how}(np.arange(9.0).reshape(3, 3), k, 'valid').sum()\n"
+        f">>> fgrad.grad(f)(np.ones((2, 2))).round(6).tolist()\n{_TWO_D_EXAMPLES[how]}\n")
     return composite(getattr(_signal, how))(function)
 
 

@@ -148,7 +148,13 @@ _partials(gammaincc, None, lambda out, a, x: -_gammainc_density(out, a, x))
 
 @composite(sc.multigammaln)
 def multigammaln(a, d):
-    """log of the multivariate gamma function: d(d-1)/4 log(pi) + sum_j gammaln(a - j/2)."""
+    """log of the multivariate gamma function of dimension d: d(d-1)/4 log(pi) +
+    sum_{j=1..d} gammaln(a - (j - 1)/2); differentiable in a (d is an integer).
+
+    >>> import fgrad
+    >>> round(float(fgrad.grad(lambda a: multigammaln(a, 2))(3.0)), 6)   # ψ(3) + ψ(5/2)
+    1.625941
+    """
     d = np.asarray(d)[()]
     if not np.isscalar(d) or np.floor(d) != d:
         raise ValueError("d should be a positive integer (dimension)")
@@ -224,7 +230,13 @@ _partials(_zeta, None, lambda out, x, q: -x * _zeta(x + 1, q))
 
 @composite(sc.zeta)
 def zeta(x, q=None, out=None):
-    """Hurwitz zeta(x, q) (Riemann's for q None): d/dq = -x zeta(x + 1, q); constant in x."""
+    """Hurwitz zeta(x, q) = sum_k (k + q)^-x (Riemann's for q None): d/dq = -x zeta(x + 1, q);
+    constant in x (an error names it).
+
+    >>> import fgrad
+    >>> round(float(fgrad.grad(lambda q: zeta(2.0, q))(1.0)), 6)   # -2 zeta(3)
+    -2.404114
+    """
     if out is not None:
         raise TypeError("fgrad.scipy.special.zeta does not take out=: use the returned value")
     return _zeta(x, q)
@@ -371,7 +383,13 @@ defrules(_logsumexp, vjp=_lse_vjp, jvp=_lse_jvp, save="all", batch=_lse_batch)
 
 @composite(sc.logsumexp)
 def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
-    """log(sum(b * exp(a))) along ``axis``; with return_sign, (log|sum|, sign of the sum)."""
+    """log(sum(b * exp(a))) along ``axis`` without overflow; with return_sign, (log|sum|,
+    sign of the sum). Differentiable in a and b; its derivative in a is softmax(a).
+
+    >>> import numpy as np, fgrad
+    >>> fgrad.grad(logsumexp)(np.log(np.array([1.0, 3.0]))).round(6).tolist()
+    [0.25, 0.75]
+    """
     out, sign = _logsumexp(a, b, axis=axis, keepdims=keepdims)
     if return_sign:
         return out, sign

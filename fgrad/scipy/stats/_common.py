@@ -40,22 +40,41 @@ def _log(p, q):
     return fnp.where(small, fnp.log(fnp.where(small, p, 1.0)), fnp.log1p(-fnp.where(small, 0.0, q)))
 
 
-# name, which tail (True: the lower one, P(X <= x)), log or not
-_TAILS = (("cdf", True, False), ("logcdf", True, True), ("sf", False, False),
-          ("logsf", False, True))
+def example_docstring(summary, example, result):
+    """A function's docstring: ``summary`` (its lines), then the doctest ``example`` (one
+    line, run after ``import fgrad``) printing ``result``."""
+    return f"{summary}\n\n>>> import fgrad\n>>> {example}\n{result}\n"
 
 
-def tail_functions(distribution, tails):
+# name, which tail (True: the lower one, P(X <= x)), log or not, what it is
+_TAILS = (("cdf", True, False, "P(X <= {x})"),
+          ("logcdf", True, True, "log P(X <= {x}), as log1p(-sf) where the cdf is near 1"),
+          ("sf", False, False, "P(X > {x}) = 1 - cdf"),
+          ("logsf", False, True, "log P(X > {x}), as log1p(-cdf) where the sf is near 1"))
+
+
+def tail_functions(distribution, tails, note, example, results):
     """(cdf, logcdf, sf, logsf) of a ``scipy.stats`` distribution from
     ``tails(x, <SciPy's parameters>) -> (P(X <= x), P(X > x), valid, inside, above)``,
     ``above`` the mask of the points above the support (None: it has no upper end).
     Each has ``tails``'s signature, and on plain values it is SciPy's own function. Off
-    the support the cdf is 0 below it and 1 above it, the sf the reverse (logs: -inf, 0)."""
-    return tuple(_tail_function(getattr(distribution, name), tails, lower, log)
-                 for name, lower, log in _TAILS)
+    the support the cdf is 0 below it and 1 above it, the sf the reverse (logs: -inf, 0).
+
+    Docstrings: ``note`` (what they are differentiable in), then ``example`` (a doctest
+    line with ``{name}`` for the function's name) printing ``results[name]``."""
+    signature = inspect.signature(tails)
+    x = next(iter(signature.parameters))
+    functions = []
+    for name, lower, log, what in _TAILS:
+        summary = (f"{name}{signature} of SciPy's {distribution.name} distribution X:\n"
+                   f"{what.format(x=x)}.\n{note}")
+        functions.append(_tail_function(getattr(distribution, name), tails, lower, log,
+                                        example_docstring(summary, example.format(name=name),
+                                                          results[name])))
+    return tuple(functions)
 
 
-def _tail_function(scipy_function, tails, lower, log):
+def _tail_function(scipy_function, tails, lower, log, doc):
     none, whole = (-np.inf, 0.0) if log else (0.0, 1.0)
 
     def tail(*args, **kwargs):
@@ -72,4 +91,5 @@ def _tail_function(scipy_function, tails, lower, log):
     tail.__name__ = tail.__qualname__ = scipy_function.__name__
     tail.__module__ = tails.__module__
     tail.__signature__ = inspect.signature(tails)
+    tail.__doc__ = doc
     return composite(scipy_function)(tail)

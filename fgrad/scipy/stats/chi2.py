@@ -14,10 +14,20 @@ import scipy.stats
 from ... import numpy as fnp
 from ...tracer import composite
 from . import gamma
+from ._common import example_docstring
 
 __all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"]
 
 _chi2 = scipy.stats.chi2
+
+
+# name: what it is, the example's result (its derivative in x at x = 1, df = 4)
+_DOCS = {"logpdf": ("log of X's density at x", "0.5"),
+         "pdf": ("X's density at x", "0.075816"),
+         "cdf": ("P(X <= x)", "0.151633"),
+         "logcdf": ("log P(X <= x)", "1.680997"),
+         "sf": ("P(X > x) = 1 - cdf", "-0.151633"),
+         "logsf": ("log P(X > x)", "-0.166667")}
 
 
 def _from_gamma(name):
@@ -29,6 +39,13 @@ def _from_gamma(name):
         return gamma_function(x, df / 2, loc, 2 * scale)
 
     function.__name__ = function.__qualname__ = name
+    what, result = _DOCS[name]
+    differentiable = ("x, df, loc and scale" if name in ("logpdf", "pdf") else
+                      "x, loc and scale, not in df (an error names gamma's a)")
+    function.__doc__ = example_docstring(
+        f"{name}(x, df, loc=0, scale=1) of SciPy's chi2 distribution X, df degrees of freedom:\n"
+        f"{what}, as gamma.{name}(x, df / 2, loc, 2 scale).\nDifferentiable in {differentiable}.",
+        f"round(float(fgrad.grad(lambda x: {name}(x, 4.0))(1.0)), 6)", result)
     return composite(getattr(_chi2, name))(function)
 
 

@@ -29,6 +29,13 @@ def _standardize(x, a, loc, scale):
 
 @composite(_gamma.logpdf)
 def logpdf(x, a, loc=0, scale=1):
+    """log of the gamma density with shape a: (a - 1) log z - z - gammaln(a) - log scale,
+    z = (x - loc) / scale; -inf below loc. Differentiable in a too.
+
+    >>> import fgrad
+    >>> round(float(fgrad.grad(lambda a: logpdf(2.0, a))(3.0)), 6)   # log 2 - digamma(3)
+    -0.229637
+    """
     z, a, scale, valid, inside = _standardize(x, a, loc, scale)
     value = special.xlogy(a - 1.0, z) - z - special.gammaln(a) - fnp.log(scale)
     return select(value, valid, inside, -np.inf)
@@ -36,6 +43,12 @@ def logpdf(x, a, loc=0, scale=1):
 
 @composite(_gamma.pdf)
 def pdf(x, a, loc=0, scale=1):
+    """The gamma density with shape a, exp(logpdf(x, a, loc, scale)); 0 below loc.
+
+    >>> import fgrad
+    >>> round(float(fgrad.grad(lambda x: pdf(x, 2.0))(2.0)), 6)   # (1 - x) exp(-x)
+    -0.135335
+    """
     return fnp.exp(logpdf(x, a, loc, scale))
 
 
@@ -45,4 +58,7 @@ def _tails(x, a, loc=0, scale=1):
     return special.gammainc(a, z), special.gammaincc(a, z), valid, inside, None
 
 
-cdf, logcdf, sf, logsf = tail_functions(_gamma, _tails)
+cdf, logcdf, sf, logsf = tail_functions(
+    _gamma, _tails, "Differentiable in x, loc and scale, not in a (an error names it).",
+    "round(float(fgrad.grad(lambda x: {name}(x, 2.0))(1.0)), 6)",
+    {"cdf": "0.367879", "logcdf": "1.392211", "sf": "-0.367879", "logsf": "-0.5"})
