@@ -1,8 +1,8 @@
 """fgrad.distributed: sharded gradients on Dask equal the single-process ones.
 
-Most tests share one LocalCluster of two worker processes (each test makes and closes
-its own objective); the tests that kill a worker, or let the objective start its own
-cluster, start and close their own.
+Each test starts and closes its own cluster: a LocalCluster of two worker processes
+(the ``client`` fixture), or, for the tests that kill a worker or let the objective
+start one, a cluster of their own.
 """
 import functools
 import os
@@ -66,7 +66,7 @@ def assert_tree_close(a, b, rtol=1e-12):
         np.testing.assert_allclose(u, v, rtol=rtol, atol=rtol * np.abs(v).max())
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def client():
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=":0") as cluster, \
