@@ -32,6 +32,23 @@ CASES = {  # distribution: (functions, parameter sets, points)
              np.concatenate([X, [0.5, 0.95, 1.2]])),
     "poisson": (("logpmf", "pmf", "cdf", "logcdf", "sf", "logsf"),
                 [(3.0,), (0.5, -1), (0.0,), (-1.0,)], K),
+    "expon": (("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf"),
+              [(), (0.1, 2.0), (0.0, -1.0)], X),
+    "laplace": (("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf"),
+                [(), (0.3, 1.7), (0.0, 0.0)], X),
+    "logistic": (("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf"),
+                 [(), (0.3, 1.7), (0.0, -1.0)], X),
+    "cauchy": (("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf"),
+               [(), (0.3, 1.7), (0.0, -1.0)], np.concatenate([X, [-1e10, 1e10]])),
+    "uniform": (("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf"),
+                [(), (-0.5, 2.0), (0.0, -1.0)], np.concatenate([X, [0.5, 1.5]])),
+    "nbinom": (("logpmf", "pmf", "cdf", "logcdf", "sf", "logsf"),
+               [(3.0, 0.4), (0.5, 0.9, -1), (2.0, 1.0), (0.0, 0.5), (2.0, 0.0), (2.0, 1.5)], K),
+    # invalid parameters of binom and bernoulli: test_invalid_discrete_parameters_give_nan
+    "binom": (("logpmf", "pmf", "cdf", "logcdf", "sf", "logsf"),
+              [(10, 0.3), (5, 0.0), (5, 1.0), (3, 0.5, 1), (0, 0.5)], K),
+    "bernoulli": (("logpmf", "pmf", "cdf", "logcdf", "sf", "logsf"),
+                  [(0.3,), (0.0,), (1.0,), (0.7, 1)], np.concatenate([K, [0.5]])),
 }
 
 
@@ -65,6 +82,14 @@ KEYWORDS = {  # distribution: its parameters by SciPy's names, in SciPy's order
     "chi2": {"df": 3.0, "loc": -0.1, "scale": 2.0},
     "beta": {"a": 2.0, "b": 3.0, "loc": -0.5, "scale": 2.0},
     "poisson": {"mu": 3.0, "loc": 1},
+    "expon": {"loc": -0.1, "scale": 2.0},
+    "laplace": {"loc": 0.3, "scale": 1.7},
+    "logistic": {"loc": 0.3, "scale": 1.7},
+    "cauchy": {"loc": 0.3, "scale": 1.7},
+    "uniform": {"loc": -0.5, "scale": 2.0},
+    "nbinom": {"n": 2.5, "p": 0.4, "loc": 1},
+    "binom": {"n": 10, "p": 0.3, "loc": 1},
+    "bernoulli": {"p": 0.3, "loc": 1},
 }
 
 
@@ -119,6 +144,10 @@ def test_norm_logcdf_far_in_the_tail():
     (lambda df: fs.chi2.sf(1.5, df), 0, "a"),
     (lambda a: fs.beta.cdf(0.3, a, 2.0), 0, "a"),
     (lambda b: fs.beta.logsf(0.3, 2.0, b), 1, "b"),
+    (lambda n: fs.nbinom.cdf(3, n, 0.4), 0, "a"),
+    (lambda n: fs.nbinom.logsf(3, n, 0.4), 0, "a"),
+    (lambda n: fs.binom.sf(3, n, 0.4), 0, "a"),
+    (lambda n: fs.binom.logcdf(3, n, 0.4), 0, "a"),
 ])
 def test_shape_parameters_of_the_cdfs_are_refused_by_name(f, argument, name):
     for transform in (fgrad.grad, lambda f: lambda x: fgrad.jvp(f, (x,), (1.0,))):
@@ -180,6 +209,70 @@ def test_loc_scale_parameters_against_finite_differences():
                 (x, np.array(0.2), np.array(1.3)), order=2)
     check_grads(lambda x, a, loc, s: fs.gamma.logpdf(x, a, loc, s),
                 (x + 2, np.array(1.5), np.array(-0.2), np.array(0.8)), order=2)
+
+
+@pytest.mark.filterwarnings("error")
+def test_invalid_discrete_parameters_give_nan():
+    """NaN as SciPy's, derivative 0; SciPy's logcdf is 0 (not NaN) above the support of
+    binom and bernoulli even for invalid parameters, where its cdf is NaN: ours is NaN."""
+    for name, parameter_sets in (("binom", [(2.5, 0.5), (-1, 0.5), (4, 1.2)]),
+                                 ("bernoulli", [(1.5,), (-0.1,)])):
+        for fn in CASES[name][0]:
+            reference = "cdf" if fn == "logcdf" else fn
+            for params in parameter_sets:
+                with np.errstate(invalid="ignore"):
+                    expected = getattr(getattr(ss, name), reference)(K, *params)
+                f = getattr(getattr(fs, name), fn)
+                assert np.all(np.isnan(expected))
+                assert np.all(np.isnan(traced(lambda k: f(k, *params), K)))
+                g = fgrad.grad(lambda p: f(K, *params[:-1], p).sum())(params[-1])
+                assert g == 0
+
+
+def _points_and_parameters():
+    """(function, points, parameters): points and parameters over and off the supports,
+    valid parameters and invalid ones (the last of each)."""
+    x, k = np.array([-1.0, -0.1, 0.3, 0.5, 1.0, 2.0]), np.array([-1.0, 0.0, 1.0, 1.5, 3.0, 9.0])
+    for name in ("expon", "laplace", "logistic", "cauchy", "uniform"):
+        for fn in CASES[name][0]:
+            yield getattr(getattr(fs, name), fn), x, (np.array([0.0, 0.2]), np.array([1.5, -1.0]))
+    for name, parameters in (("nbinom", (np.array([2.5, 0.0]), np.array([0.4, 0.4]))),
+                             ("binom", (np.array([5.0, 5.0]), np.array([0.4, 1.5]))),
+                             ("bernoulli", (np.array([0.4, -0.5]),))):
+        for fn in CASES[name][0]:
+            yield getattr(getattr(fs, name), fn), k, parameters
+
+
+def test_new_distributions_have_no_nan_derivatives():
+    for f, points, parameters in _points_and_parameters():
+        differentiable = tuple(range(len(parameters) + 1))
+        if f.__module__.endswith(("binom", "bernoulli")):  # n is a whole number; cdf not in n
+            differentiable = (0, len(parameters))
+        for j in (0, 1):  # the valid parameters, the invalid ones
+            values = [p[j] for p in parameters]
+            grads = fgrad.grad(lambda *a: f(*a[:1], *a[1:]).sum(), differentiable)(
+                points, *values)
+            assert all(np.all(np.isfinite(g)) for g in grads), (f, j, grads)
+            if j == 1:
+                assert all(np.all(g == 0) for g in grads[1:]), (f, grads)
+
+
+def test_nbinom_logpmf_in_n_and_the_kink_and_tails():
+    k, n, p = np.array([0.0, 2.0, 7.0]), 2.5, 0.4
+    g = fgrad.grad(lambda n: fs.nbinom.logpmf(k, n, p).sum())(n)
+    sp = scipy.special
+    assert np.isclose(g, np.sum(sp.digamma(n + k) - sp.digamma(n) + np.log(p)), rtol=1e-12)
+    check_grads(lambda n, p: fs.nbinom.logpmf(k, n, p), (np.array(n), np.array(p)), order=2)
+    # the tails' derivative in p: the pmf of the last success, summed
+    assert np.isclose(fgrad.grad(lambda p: fs.nbinom.cdf(3, 2.0, p))(0.5), 1.25)
+    # laplace: at the center the log-density's derivative is 0 (abs's), the cdf's the density
+    assert fgrad.grad(fs.laplace.logpdf)(0.0) == 0
+    for f, sign in ((fs.laplace.cdf, 1), (fs.laplace.sf, -1)):
+        assert np.isclose(fgrad.grad(f)(0.0), sign * 0.5)
+        check_grads(f, (np.array([-2.0, -0.5, 0.5, 2.0]),), order=2)
+    # cauchy far out: arctan2 keeps the small tail's digits and its derivative
+    assert np.isclose(traced(fs.cauchy.sf, np.array(1e10)), ss.cauchy.sf(1e10), rtol=1e-12)
+    assert np.isclose(fgrad.grad(fs.cauchy.logcdf)(-1e10), 1e-10, rtol=1e-9)
 
 
 # -- multivariate_normal -------------------------------------------------------------------
@@ -319,3 +412,19 @@ def test_student_t_example_agrees_with_scipy_fit():
     result = module.main([])
     np.testing.assert_allclose(result["fgrad"], result["scipy"], rtol=2e-3)
     assert result["grad_norm"] < 1e-4
+
+
+@pytest.mark.parametrize("name, fn, x, expected, slope", [
+    ("expon", "logsf", 1000.0, -1000.0, -1.0),
+    ("expon", "logcdf", 40.0, np.log1p(-np.exp(-40.0)), np.exp(-40.0)),
+    ("logistic", "logcdf", -1000.0, -1000.0, 1.0),
+    ("logistic", "logsf", 1000.0, -1000.0, -1.0),
+    ("laplace", "logcdf", -1000.0, -1000.0 - np.log(2.0), 1.0),
+    ("laplace", "logsf", 1000.0, -1000.0 - np.log(2.0), -1.0),
+])
+def test_log_tails_stay_finite_far_out(name, fn, x, expected, slope):
+    """Where the tail itself underflows, its log comes from a closed form (SciPy's own
+    laplace gives -inf there), and so does its derivative."""
+    f = getattr(getattr(fs, name), fn)
+    assert np.isclose(traced(f, np.array(x)), expected, rtol=1e-12, atol=0)
+    assert np.isclose(fgrad.grad(f)(x), slope, rtol=1e-9, atol=0)

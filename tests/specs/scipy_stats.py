@@ -2,15 +2,17 @@
 
 Shape parameters that reach an incomplete gamma or beta function's shape argument (the
 cdf of t, gamma, beta, chi2 in df, a, b) are held constant here (their refusal is tested
-in tests/test_scipy_stats.py), and so are poisson's k and dirichlet's simplex. Rows are
+in tests/test_scipy_stats.py), and so are the counts k of the discrete distributions,
+binom's n (a whole number), and dirichlet's simplex. Rows are
 exact=False where the composition differs from SciPy's own code: their values are
 compared with SciPy's, with a tolerance, in tests/test_scipy_stats.py.
 """
 import numpy as np
 
 from domains import positive, real
-from fgrad.scipy.stats import beta, chi2, dirichlet, gamma, multivariate_normal as mvn, norm, \
-    poisson, t
+from fgrad.scipy.stats import bernoulli, beta, binom, cauchy, chi2, dirichlet, expon, gamma, \
+    laplace, logistic, multivariate_normal as mvn, nbinom, norm, poisson, t, \
+    uniform as uniform_distribution
 from specs import Spec
 
 # x, loc, scale: every argument broadcast against the others
@@ -43,6 +45,10 @@ inside = uniform(0.15, 0.85)      # beta's support, quantiles
 whole = uniform(0.6, 2.5)         # gamma, chi2 shapes; x of gamma and chi2 is positive+shift
 dfs = uniform(1.5, 6.0)
 shift = uniform(-0.1, 0.1)        # loc of the distributions with support [loc, ...)
+probability = uniform(0.2, 0.8)
+COUNTS = np.array([0.0, 1.0, 3.0])
+TAILS = ("cdf", "logcdf", "sf", "logsf")
+PARAMETER = (((),), ((3,),))      # one parameter, broadcast against COUNTS
 
 SPECS = (
     _rows(norm, ("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf"), _same,
@@ -70,6 +76,26 @@ SPECS = (
     + _rows(poisson, ("logpmf", "pmf", "cdf", "logcdf", "sf", "logsf"),
             lambda f: lambda mu: f(np.array([0.0, 1.0, 3.0]), mu),
             (positive,), (((),), ((3,),)), exact=False)
+    + _rows(expon, ("logpdf", "pdf") + TAILS, _same, (positive, shift, positive), LOC_SCALE,
+            exact=False)
+    + _rows(laplace, ("logpdf", "pdf") + TAILS, _same, (real, real, positive), LOC_SCALE,
+            exact=False)
+    + _rows(logistic, ("logpdf", "pdf") + TAILS, _same, (real, real, positive), LOC_SCALE,
+            exact=False)
+    + _rows(cauchy, ("logpdf", "pdf") + TAILS, _same, (real, real, positive), LOC_SCALE,
+            exact=False)
+    + _rows(uniform_distribution, ("logpdf", "pdf") + TAILS, _same,
+            (inside, shift, uniform(1.3, 1.6)), LOC_SCALE, exact=False)
+    + _rows(nbinom, ("logpmf", "pmf"), lambda f: lambda n, p: f(COUNTS, n, p),
+            (whole, probability), (((), ()), ((3,), ()), ((), (3,))), exact=False)
+    + _rows(nbinom, TAILS, lambda f: lambda p: f(COUNTS, 2.5, p), (probability,), PARAMETER,
+            exact=False)
+    + _rows(binom, ("logpmf", "pmf") + TAILS, lambda f: lambda p: f(COUNTS, 5, p),
+            (probability,), PARAMETER, exact=False)
+    + _rows(bernoulli, ("logpmf", "pmf"), lambda f: lambda p: f(COUNTS[:2], p),
+            (probability,), (((),), ((2,),)), exact=False)
+    + _rows(bernoulli, TAILS, lambda f: lambda p: f(0.0, p), (probability,), PARAMETER,
+            exact=False)  # from k = 1 on the cdf is 1, its log 0, the logsf -inf
     + [
         # k - 1 of k components: the last is 1 - their sum, so x stays on the simplex
         Spec("stats.dirichlet.logpdf", dirichlet.logpdf, (uniform(0.1, 0.3), whole),

@@ -53,12 +53,15 @@ _TAILS = (("cdf", True, False, "P(X <= {x})"),
           ("logsf", False, True, "log P(X > {x}), as log1p(-cdf) where the sf is near 1"))
 
 
-def tail_functions(distribution, tails, note, example, results):
+def tail_functions(distribution, tails, note, example, results, log_tails=None):
     """(cdf, logcdf, sf, logsf) of a ``scipy.stats`` distribution from
     ``tails(x, <SciPy's parameters>) -> (P(X <= x), P(X > x), valid, inside, above)``,
     ``above`` the mask of the points above the support (None: it has no upper end).
     Each has ``tails``'s signature, and on plain values it is SciPy's own function. Off
     the support the cdf is 0 below it and 1 above it, the sf the reverse (logs: -inf, 0).
+
+    ``log_tails`` (same signature): (log P(X <= x), log P(X > x)) in closed form, for
+    the logs far out, where the tails themselves underflow (default: their logs).
 
     Docstrings: ``note`` (what they are differentiable in), then ``example`` (a doctest
     line with ``{name}`` for the function's name) printing ``results[name]``."""
@@ -70,26 +73,41 @@ def tail_functions(distribution, tails, note, example, results):
                    f"{what.format(x=x)}.\n{note}")
         functions.append(_tail_function(getattr(distribution, name), tails, lower, log,
                                         example_docstring(summary, example.format(name=name),
-                                                          results[name])))
+                                                          results[name]), log_tails))
     return tuple(functions)
 
 
-def _tail_function(scipy_function, tails, lower, log, doc):
+def _tail_function(scipy_function, tails, lower, log, doc, log_tails):
     none, whole = (-np.inf, 0.0) if log else (0.0, 1.0)
 
     def tail(*args, **kwargs):
         p, q, valid, inside, above = tails(*args, **kwargs)
         if not lower:
             p, q = q, p
+        if not log:
+            value = p
+        elif log_tails is None:
+            value = _log(p, q)
+        else:
+            value = log_tails(*args, **kwargs)[0 if lower else 1]
         # off the support the lower tail holds all the mass above it, the upper one below
         if above is None:
             outside = none if lower else whole
         else:
             outside = fnp.where(above == lower, whole, none)
-        return select(_log(p, q) if log else p, valid, inside, outside)
+        return select(value, valid, inside, outside)
 
     tail.__name__ = tail.__qualname__ = scipy_function.__name__
     tail.__module__ = tails.__module__
     tail.__signature__ = inspect.signature(tails)
     tail.__doc__ = doc
     return composite(scipy_function)(tail)
+
+
+def discrete(k, loc, check, *parameters):
+    """(k - loc, valid, *parameters) of a discrete distribution: float64, ``valid`` the
+    mask ``check(*parameters)``, and placeholders (1/2) for the parameters where it is
+    False (NaN there, with no warning and no NaN derivative)."""
+    k, loc, *parameters = (fnp.asarray(v, dtype=np.float64) for v in (k, loc) + parameters)
+    valid = check(*parameters)
+    return (k - loc, valid) + tuple(fnp.where(valid, v, 0.5) for v in parameters)
