@@ -280,25 +280,20 @@ def defunary(f, derivative, save, plain=None):
     """Rules of a unary ``f`` whose derivative is ``derivative(out, x)``: the
     tangent and cotangent are multiplied by it, no broadcasting to undo.
     ``plain(v, out, x)``: the same product on plain arrays in fewer NumPy calls, or None
-    where it is not sure (a NaN in it), for the general path to decide."""
-    def vjp(g, out, x, **options):
-        if options:
-            return under_ufunc_options(f, vjp, 0, "vjp", g, out, (x,), options)
-        if plain is not None and type(g) is np.ndarray and type(x) is np.ndarray:
-            ct = plain(g, out, x)
-            if ct is not None:
-                return ct
-        return strong_multiply(g, derivative(out, x))
+    where it is not sure (a NaN in it), for the general path to decide. The VJP and the
+    JVP are the same product (a 1x1 Jacobian is its own transpose)."""
+    def product(mode):
+        def rule(v, out, x, **options):
+            if options:
+                return under_ufunc_options(f, rule, 0, mode, v, out, (x,), options)
+            if plain is not None and type(v) is np.ndarray and type(x) is np.ndarray:
+                result = plain(v, out, x)
+                if result is not None:
+                    return result
+            return strong_multiply(v, derivative(out, x))
+        return rule
 
-    def jvp(t, out, x, **options):
-        if options:
-            return under_ufunc_options(f, jvp, 0, "jvp", t, out, (x,), options)
-        if plain is not None and type(t) is np.ndarray and type(x) is np.ndarray:
-            t_out = plain(t, out, x)
-            if t_out is not None:
-                return t_out
-        return strong_multiply(t, derivative(out, x))
-
+    vjp, jvp = product("vjp"), product("jvp")
     defrules(f, vjp=_options_taken(vjp), jvp=_options_taken(jvp), save=save)
 
 
